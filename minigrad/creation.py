@@ -1,0 +1,89 @@
+"""Making tensors: ``tensor``, ``zeros``, ``randn`` ... and the seeded random generator."""
+from __future__ import annotations
+
+from .backend import default_float, int64, xp
+from .tensor import Tensor, _as_array, _shape_args
+
+_generator = xp.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed minigrad's random numbers (``randn``, ``rand``, layer init, dropout, shuffling)."""
+    global _generator
+    _generator = xp.random.default_rng(seed)
+
+
+def generator():
+    """The random generator every minigrad function draws from."""
+    return _generator
+
+
+def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (Python floats give float32, ints int64).
+
+    >>> import minigrad as mg
+    >>> mg.tensor([1.0, 2.0]).dtype
+    dtype('float32')
+    >>> mg.tensor([1, 2]).dtype
+    dtype('int64')
+    """
+    array = _as_array(data, dtype)
+    if isinstance(data, (Tensor, xp.ndarray)) and array is (data.data if isinstance(data, Tensor) else data):
+        array = array.copy()
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def _float_dtype(dtype):
+    return default_float if dtype is None else dtype
+
+
+def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(xp.zeros(_shape_args(shape), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
+
+
+def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(xp.ones(_shape_args(shape), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
+
+
+def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        dtype = _as_array(fill_value).dtype
+    return Tensor(xp.full(_shape_args((shape,)), fill_value, dtype=dtype), requires_grad=requires_grad)
+
+
+def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(xp.zeros_like(t.data, dtype=dtype), requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(xp.ones_like(t.data, dtype=dtype), requires_grad=requires_grad)
+
+
+def randn(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from minigrad's seeded generator."""
+    data = _generator.standard_normal(_shape_args(shape)).astype(_float_dtype(dtype))
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) from minigrad's seeded generator."""
+    data = _generator.random(_shape_args(shape)).astype(_float_dtype(dtype))
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def randint(low: int, high: int, size, dtype=None) -> Tensor:
+    return Tensor(_generator.integers(low, high, size=_shape_args((size,))).astype(dtype or int64))
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Like PyTorch: integers give int64, any float argument gives float32."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        dtype = default_float if is_float else int64
+    return Tensor(xp.arange(start, end, step, dtype=dtype), requires_grad=requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(xp.eye(n, m, dtype=_float_dtype(dtype)), requires_grad=requires_grad)

@@ -1,0 +1,359 @@
+"""Elementwise ops.  Each backward line carries the derivative it implements.
+
+Binary ops broadcast as numpy does; their backward sums the gradient back to each input's shape
+(``unbroadcast``).  A Python scalar operand stays a Python scalar, so numpy keeps the tensor's
+dtype (a float32 graph stays float32).
+"""
+from __future__ import annotations
+
+import math
+
+from ..autograd import Function
+from ..backend import default_float, float64, xp
+from .either import exp, is_tensor, log, raw, tanh, unbroadcast
+
+
+def _float_result(out, a, b):
+    """int / int gives float32 in PyTorch, float64 in numpy: follow PyTorch."""
+    if out.dtype == float64 and getattr(a, "dtype", None) != float64 and getattr(b, "dtype", None) != float64:
+        return out.astype(default_float)
+    return out
+
+
+class Add(Function):
+    __slots__ = ()
+    name = "add"
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad, inputs, output):  # d(a+b)/da = d(a+b)/db = 1
+        a, b = inputs
+        pa, pb = self.parents
+        return (unbroadcast(grad, a.shape) if pa is not None else None,
+                unbroadcast(grad, b.shape) if pb is not None else None)
+
+
+class Sub(Function):
+    __slots__ = ()
+    name = "sub"
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad, inputs, output):  # d(a-b)/da = 1, d(a-b)/db = -1
+        a, b = inputs
+        pa, pb = self.parents
+        return (unbroadcast(grad, a.shape) if pa is not None else None,
+                unbroadcast(-grad, b.shape) if pb is not None else None)
+
+
+class Mul(Function):
+    __slots__ = ()
+    name = "mul"
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, grad, inputs, output):  # d(ab)/da = b, d(ab)/db = a
+        a, b = inputs
+        pa, pb = self.parents
+        return (unbroadcast(grad * b, a.shape) if pa is not None else None,
+                unbroadcast(grad * a, b.shape) if pb is not None else None)
+
+
+class Div(Function):
+    __slots__ = ()
+    name = "div"
+
+    def forward(self, a, b):
+        out = a / b
+        return _float_result(out, a, b) if out.dtype == float64 else out
+
+    def backward(self, grad, inputs, output):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
+        a, b = inputs
+        pa, pb = self.parents
+        return (unbroadcast(grad / b, a.shape) if pa is not None else None,
+                unbroadcast(-grad * output / b, b.shape) if pb is not None else None)
+
+
+class Neg(Function):
+    __slots__ = ()
+    name = "neg"
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad, inputs, output):
+        return (-grad,)
+
+
+class Pow(Function):
+    """``a ** b`` where either side may be a Python scalar (``x ** 2``, ``2 ** x``)."""
+
+    __slots__ = ()
+    name = "pow"
+
+    def forward(self, a, b):
+        out = a ** b
+        return _float_result(out, a, b) if getattr(out, "dtype", None) == float64 else out
+
+    def backward(self, grad, inputs, output):
+        a, b = inputs
+        pa, pb = self.parents
+        grad_a = grad_b = None
+        if pa is not None:  # d(a^b)/da = b * a^(b-1)
+            grad_a = unbroadcast(grad * b * a ** (b - 1), a.shape)
+        if pb is not None:  # d(a^b)/db = a^b * log(a)
+            log_a = math.log(a) if isinstance(a, (int, float)) else log(a)
+            grad_b = unbroadcast(grad * output * log_a, b.shape)
+        return grad_a, grad_b
+
+
+class Exp(Function):
+    __slots__ = ()
+    name = "exp"
+
+    def forward(self, x):
+        return xp.exp(x)
+
+    def backward(self, grad, inputs, output):  # d/dx e^x = e^x
+        return (grad * output,)
+
+
+class Log(Function):
+    __slots__ = ()
+    name = "log"
+
+    def forward(self, x):
+        return xp.log(x)
+
+    def backward(self, grad, inputs, output):  # d/dx log x = 1/x
+        return (grad / inputs[0],)
+
+
+class Sqrt(Function):
+    __slots__ = ()
+    name = "sqrt"
+
+    def forward(self, x):
+        return xp.sqrt(x)
+
+    def backward(self, grad, inputs, output):  # d/dx sqrt(x) = 1 / (2 sqrt(x))
+        return (grad / (output * 2),)
+
+
+class Tanh(Function):
+    __slots__ = ()
+    name = "tanh"
+
+    def forward(self, x):
+        return xp.tanh(x)
+
+    def backward(self, grad, inputs, output):  # d/dx tanh(x) = 1 - tanh(x)^2
+        return (grad * (1 - output * output),)
+
+
+class Sigmoid(Function):
+    __slots__ = ()
+    name = "sigmoid"
+
+    def forward(self, x):
+        # 1 / (1 + e^-x) written as e^(-log(1 + e^-x)): no overflow for x = -1e4
+        return xp.exp(-xp.logaddexp(0, -x))
+
+    def backward(self, grad, inputs, output):  # d/dx s(x) = s(x) (1 - s(x))
+        return (grad * output * (1 - output),)
+
+
+class Relu(Function):
+    # NOTE: not maximum(x, 0): that would split the gradient at 0, PyTorch gives 0 there.
+    __slots__ = ()
+    name = "relu"
+
+    def forward(self, x):
+        return xp.maximum(x, 0)
+
+    def backward(self, grad, inputs, output):  # d/dx relu(x) = 1 if x > 0 else 0
+        return (grad * (raw(output) > 0),)
+
+
+class LeakyRelu(Function):
+    __slots__ = ("negative_slope",)
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope=0.01):
+        self.negative_slope = negative_slope
+
+    def options(self):
+        return {"negative_slope": self.negative_slope}
+
+    def forward(self, x):
+        return xp.where(x > 0, x, x * self.negative_slope)
+
+    def backward(self, grad, inputs, output):  # 1 for x > 0, negative_slope otherwise
+        positive = raw(inputs[0]) > 0
+        slope = xp.where(positive, 1, self.negative_slope).astype(grad.dtype)
+        return (grad * slope,)
+
+
+class Gelu(Function):
+    """x * Phi(x) (``approximate='none'``) or its tanh approximation, as in PyTorch."""
+
+    __slots__ = ("approximate",)
+    name = "gelu"
+
+    def __init__(self, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def options(self):
+        return {"approximate": self.approximate} if self.approximate != "none" else {}
+
+    def forward(self, x):
+        if self.approximate == "tanh":
+            return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+        return 0.5 * x * (1 + erf(x * _SQRT_HALF))
+
+    def backward(self, grad, inputs, output):
+        x = inputs[0]
+        if self.approximate == "tanh":
+            # d/dx [x (1 + tanh u) / 2] with u = c (x + 0.044715 x^3)
+            t = tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
+            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return (grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du),)
+        # d/dx [x Phi(x)] = Phi(x) + x phi(x)
+        cdf = 0.5 * (1 + erf(x * _SQRT_HALF))
+        pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+        return (grad * (cdf + x * pdf),)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_erf_elementwise = xp.frompyfunc(math.erf, 1, 1)
+
+
+def erf(x):
+    """erf of an array (numpy has none; math.erf per element, exact to double precision) or of
+    a Tensor (as a recorded op)."""
+    if is_tensor(x):
+        return Erf.apply(x)
+    return xp.asarray(_erf_elementwise(x), dtype=x.dtype)
+
+
+class Erf(Function):
+    __slots__ = ()
+    name = "erf"
+
+    def forward(self, x):
+        return erf(x)
+
+    def backward(self, grad, inputs, output):  # d/dx erf(x) = 2/sqrt(pi) e^(-x^2)
+        x = inputs[0]
+        return (grad * exp(-(x * x)) * (2 / math.sqrt(math.pi)),)
+
+
+class Abs(Function):
+    __slots__ = ()
+    name = "abs"
+
+    def forward(self, x):
+        return xp.abs(x)
+
+    def backward(self, grad, inputs, output):  # d/dx |x| = sign(x), 0 at 0 (as PyTorch)
+        return (grad * xp.sign(raw(inputs[0])).astype(grad.dtype),)
+
+
+class Clamp(Function):
+    __slots__ = ("min", "max")
+    name = "clamp"
+
+    def __init__(self, min=None, max=None):
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        self.min, self.max = min, max
+
+    def options(self):
+        return {k: v for k, v in (("min", self.min), ("max", self.max)) if v is not None}
+
+    def forward(self, x):
+        return xp.clip(x, self.min, self.max)
+
+    def backward(self, grad, inputs, output):  # 1 inside [min, max] (bounds included), else 0
+        x = raw(inputs[0])
+        inside = xp.ones(x.shape, dtype=bool)
+        if self.min is not None:
+            inside &= x >= self.min
+        if self.max is not None:
+            inside &= x <= self.max
+        return (grad * inside,)
+
+
+class Maximum(Function):
+    __slots__ = ()
+    name = "maximum"
+
+    def forward(self, a, b):
+        return xp.maximum(a, b)
+
+    def backward(self, grad, inputs, output):
+        return _select_backward(self, grad, inputs, raw(inputs[0]) > raw(inputs[1]))
+
+
+class Minimum(Function):
+    __slots__ = ()
+    name = "minimum"
+
+    def forward(self, a, b):
+        return xp.minimum(a, b)
+
+    def backward(self, grad, inputs, output):
+        return _select_backward(self, grad, inputs, raw(inputs[0]) < raw(inputs[1]))
+
+
+def _select_backward(function, grad, inputs, a_wins):
+    # The winner takes the gradient; on a tie each side gets half (PyTorch's choice).
+    a, b = inputs
+    tie = raw(a) == raw(b)
+    share_a = (a_wins + tie * 0.5).astype(grad.dtype)
+    pa, pb = function.parents
+    return (unbroadcast(grad * share_a, a.shape) if pa is not None else None,
+            unbroadcast(grad * (1 - share_a), b.shape) if pb is not None else None)
+
+
+class Where(Function):
+    __slots__ = ()
+    name = "where"
+
+    def forward(self, condition, a, b):
+        return xp.where(condition, a, b)
+
+    def backward(self, grad, inputs, output):  # the gradient goes where its value was taken from
+        condition, a, b = inputs
+        condition = raw(condition)
+        _, pa, pb = self.parents
+        return (None,
+                unbroadcast(grad * condition, xp.shape(raw(a))) if pa is not None else None,
+                unbroadcast(grad * ~condition, xp.shape(raw(b))) if pb is not None else None)
+
+
+class Cast(Function):
+    """Change the dtype (``.float()``, ``.double()``, ``.to(dtype)``); the gradient is cast back."""
+
+    __slots__ = ("dtype",)
+    name = "cast"
+
+    def __init__(self, dtype):
+        self.dtype = xp.dtype(dtype)
+
+    def options(self):
+        return {"dtype": str(self.dtype)}
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, grad, inputs, output):
+        source = raw(inputs[0]).dtype
+        return (grad.to(source) if hasattr(grad, "grad_fn") else grad.astype(source),)

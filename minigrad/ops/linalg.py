@@ -1,0 +1,81 @@
+"""Matrix products: ``a @ b`` with numpy's 1-D and batched rules, and the fused linear layer."""
+from __future__ import annotations
+
+from ..autograd import Function
+from .either import unbroadcast
+
+
+class MatMul(Function):
+    __slots__ = ()
+    name = "matmul"
+
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
+                             f"{a.shape} and {b.shape}")
+        if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} do not match: the last dimension of "
+                f"the first ({a.shape[-1]}) must equal the "
+                f"{'only' if b.ndim == 1 else 'second-to-last'} dimension of the second "
+                f"({b.shape[0 if b.ndim == 1 else -2]})"
+            )
+        return a @ b
+
+    def backward(self, grad, inputs, output):
+        # C = A B  =>  dA = dC B^T,  dB = A^T dC ; 1-D operands are promoted to matrices first.
+        a, b = inputs
+        pa, pb = self.parents
+        if a.ndim == 1 and b.ndim == 1:  # a dot product
+            return (grad * b if pa is not None else None, grad * a if pb is not None else None)
+        a2 = a.reshape((1,) + a.shape) if a.ndim == 1 else a
+        b2 = b.reshape(b.shape + (1,)) if b.ndim == 1 else b
+        if a.ndim == 1:  # the result lost the row dimension: put it back
+            grad = grad.reshape(grad.shape[:-1] + (1, grad.shape[-1]))
+        elif b.ndim == 1:  # the result lost the column dimension
+            grad = grad.reshape(grad.shape + (1,))
+        grad_a = grad_b = None
+        if pa is not None:
+            grad_a = unbroadcast(grad @ b2.mT, a2.shape).reshape(a.shape)
+        if pb is not None:
+            grad_b = unbroadcast(a2.mT @ grad, b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+
+class Linear(Function):
+    """``x @ weight.T + bias`` as one node (PyTorch's layout: weight is (out, in))."""
+
+    __slots__ = ()
+    name = "linear"
+
+    def forward(self, x, weight, bias=None):
+        if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            raise ValueError(
+                f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
+                f"(the input's last dimension must equal weight.shape[1] = "
+                f"{weight.shape[1] if weight.ndim == 2 else '?'})"
+            )
+        if bias is not None and bias.shape != (weight.shape[0],):
+            raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
+                             f"{weight.shape} (expected ({weight.shape[0]},))")
+        out = x @ weight.T
+        if bias is not None:
+            out += bias  # out is a fresh array: adding in place saves an allocation
+        return out
+
+    def backward(self, grad, inputs, output):
+        # y = x W^T + b  =>  dx = dy W,  dW = dy^T x,  db = sum of dy over the batch
+        x, weight = inputs[0], inputs[1]
+        parents = self.parents
+        grad_x = grad @ weight if parents[0] is not None else None
+        grad_w = grad_b = None
+        if parents[1] is not None:
+            if x.ndim == 2:
+                grad_w = grad.mT @ x
+            elif x.ndim == 1:
+                grad_w = grad.reshape((-1, 1)) @ x.reshape((1, -1))
+            else:
+                grad_w = grad.reshape((-1, grad.shape[-1])).mT @ x.reshape((-1, x.shape[-1]))
+        if len(parents) == 3 and parents[2] is not None:
+            grad_b = grad.sum(axis=tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
+        return (grad_x, grad_w, grad_b) if len(parents) == 3 else (grad_x, grad_w)

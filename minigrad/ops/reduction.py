@@ -1,0 +1,162 @@
+"""Reductions over ``dim`` (an int, a tuple of ints, or None for all) with ``keepdim``, and the
+softmax family, each computed stably (the max is subtracted before ``exp``)."""
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import xp
+from .either import broadcast_to, exp, raw, reduced_shape
+
+
+def normalize_dims(dim, ndim: int, op: str) -> tuple:
+    """``dim`` as a sorted tuple of non-negative axes; a clear error for an axis out of range."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    result = []
+    for d in dims:
+        if not isinstance(d, int):
+            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
+        result.append(d % ndim if ndim else 0)
+    if len(set(result)) != len(result):
+        raise ValueError(f"{op}: dim {dim!r} names the same dimension twice")
+    return tuple(sorted(result))
+
+
+class _Reduction(Function):
+    __slots__ = ("dims", "keepdim")
+
+    def __init__(self, dims: tuple, keepdim: bool = False):
+        self.dims, self.keepdim = dims, keepdim
+
+    def options(self):
+        opts = {"dim": self.dims[0] if len(self.dims) == 1 else self.dims}
+        if self.keepdim:
+            opts["keepdim"] = True
+        return opts
+
+    def kept(self, grad, input_shape):
+        """The output gradient reshaped so that it broadcasts against the input."""
+        return grad if self.keepdim else grad.reshape(reduced_shape(input_shape, self.dims))
+
+
+class Sum(_Reduction):
+    __slots__ = ()
+    name = "sum"
+
+    def forward(self, x):
+        return x.sum(axis=self.dims, keepdims=self.keepdim)
+
+    def backward(self, grad, inputs, output):  # every element contributes with weight 1
+        shape = inputs[0].shape
+        return (broadcast_to(self.kept(grad, shape), shape),)
+
+
+class Mean(_Reduction):
+    __slots__ = ()
+    name = "mean"
+
+    def forward(self, x):
+        if x.dtype.kind != "f":
+            raise TypeError(f"mean: needs a floating point tensor, got dtype {x.dtype} (use .float())")
+        return x.mean(axis=self.dims, keepdims=self.keepdim)
+
+    def backward(self, grad, inputs, output):  # d mean / dx_i = 1 / n
+        shape = inputs[0].shape
+        count = 1
+        for d in self.dims:
+            count *= shape[d]
+        return (broadcast_to(self.kept(grad, shape) * (1.0 / count), shape),)
+
+
+class Amax(_Reduction):
+    __slots__ = ()
+    name = "amax"
+
+    def forward(self, x):
+        _check_not_empty(x, self.dims, self.name)
+        return x.max(axis=self.dims, keepdims=self.keepdim)
+
+    def backward(self, grad, inputs, output):
+        return (_extreme_backward(self, grad, inputs[0], output),)
+
+
+class Amin(_Reduction):
+    __slots__ = ()
+    name = "amin"
+
+    def forward(self, x):
+        _check_not_empty(x, self.dims, self.name)
+        return x.min(axis=self.dims, keepdims=self.keepdim)
+
+    def backward(self, grad, inputs, output):
+        return (_extreme_backward(self, grad, inputs[0], output),)
+
+
+def _extreme_backward(function, grad, x, output):
+    # The gradient is split evenly among the elements that tie for the max (PyTorch's amax).
+    shape = x.shape
+    raw_x = raw(x)
+    kept_output = raw(output) if function.keepdim else raw(output).reshape(reduced_shape(shape, function.dims))
+    winners = raw_x == kept_output
+    share = (winners / winners.sum(axis=function.dims, keepdims=True)).astype(raw_x.dtype)
+    return function.kept(grad, shape) * share
+
+
+def _check_not_empty(x, dims, op):
+    if any(x.shape[d] == 0 for d in dims):
+        raise ValueError(f"{op}: cannot reduce over an empty dimension (shape {x.shape}, dim {dims})")
+
+
+class LogSumExp(_Reduction):
+    __slots__ = ()
+    name = "logsumexp"
+
+    def forward(self, x):
+        top = x.max(axis=self.dims, keepdims=True)
+        top = xp.where(xp.isfinite(top), top, 0)  # all -inf rows stay -inf, not nan
+        out = xp.log(xp.exp(x - top).sum(axis=self.dims, keepdims=True)) + top
+        return out if self.keepdim else out.reshape(tuple(n for i, n in enumerate(x.shape) if i not in self.dims))
+
+    def backward(self, grad, inputs, output):  # d/dx_i logsumexp(x) = softmax(x)_i
+        x = inputs[0]
+        shape = x.shape
+        return (self.kept(grad, shape) * exp(x - self.kept(output, shape)),)
+
+
+class Softmax(Function):
+    __slots__ = ("dim",)
+    name = "softmax"
+
+    def __init__(self, dim: int):
+        self.dim = dim
+
+    def options(self):
+        return {"dim": self.dim}
+
+    def forward(self, x):
+        shifted = xp.exp(x - x.max(axis=self.dim, keepdims=True))
+        shifted /= shifted.sum(axis=self.dim, keepdims=True)
+        return shifted
+
+    def backward(self, grad, inputs, output):  # dx = y * (g - sum(g * y))
+        return (output * (grad - (grad * output).sum(axis=self.dim, keepdims=True)),)
+
+
+class LogSoftmax(Function):
+    __slots__ = ("dim",)
+    name = "log_softmax"
+
+    def __init__(self, dim: int):
+        self.dim = dim
+
+    def options(self):
+        return {"dim": self.dim}
+
+    def forward(self, x):
+        shifted = x - x.max(axis=self.dim, keepdims=True)
+        return shifted - xp.log(xp.exp(shifted).sum(axis=self.dim, keepdims=True))
+
+    def backward(self, grad, inputs, output):  # dx = g - softmax(x) * sum(g)
+        return (grad - exp(output) * grad.sum(axis=self.dim, keepdims=True),)

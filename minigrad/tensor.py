@@ -1,0 +1,641 @@
+"""The Tensor: an array, and the node of the graph that made it."""
+from __future__ import annotations
+
+import numbers
+import weakref
+from collections import namedtuple
+from typing import Any, Callable
+
+from . import autograd
+from .autograd import Function, add_node_hook, run_backward
+from .backend import bool_, default_float, int64, ndarray, xp
+from .ops import elementwise as E
+from .ops import linalg as L
+from .ops import reduction as R
+from .ops import shape as S
+
+MaxMin = namedtuple("MaxMin", ["values", "indices"])
+
+
+def _as_array(data, dtype=None) -> ndarray:
+    """PyTorch's inference: Python floats -> float32, ints -> int64, bools -> bool; a numpy
+    array keeps its dtype unless one is asked for."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, ndarray):
+        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
+    if dtype is not None:
+        return xp.asarray(data, dtype=dtype)
+    array = xp.asarray(data)
+    if array.dtype.kind == "f" and not isinstance(data, xp.generic):
+        array = array.astype(default_float)
+    elif array.dtype.kind in "iu" and not isinstance(data, xp.generic):
+        array = array.astype(int64)
+    elif array.dtype.kind not in "fiub" and array.dtype.kind != "c":
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} "
+                        f"(numpy sees dtype {array.dtype})")
+    return array
+
+
+def _operand(other):
+    """A binary op's other side: Tensors and Python scalars pass as they are; numpy scalars
+    become Python scalars (numpy 2 would otherwise promote float32 to their float64)."""
+    if isinstance(other, (Tensor, int, float, ndarray)):
+        return other
+    if isinstance(other, xp.generic):
+        return other.item()
+    if isinstance(other, numbers.Number):
+        return other
+    if isinstance(other, (list, tuple)):
+        return _as_array(other)
+    raise TypeError(f"unsupported operand of type {type(other).__name__} for a Tensor op")
+
+
+def _shape_args(shape) -> tuple:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+def _dim_alias(dim, axis):
+    return axis if dim is None else dim
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it, for ``backward()``.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_hooks", "__weakref__")
+    # numpy must hand binary ops with a Tensor on the right to the Tensor (``array * t``).
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data: ndarray, grad_fn: Function | None) -> "Tensor":
+        """Fast constructor for op results (no checks, no conversion)."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t.grad_fn = grad_fn
+        t.requires_grad = grad_fn is not None
+        t._hooks = None
+        return t
+
+    # -- properties ----------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> "Tensor":
+        """All dimensions reversed (a matrix transposed)."""
+        return self.permute(tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> "Tensor":
+        """The last two dimensions swapped (a batch of matrices transposed)."""
+        return self.transpose(-2, -1)
+
+    def size(self, dim: int | None = None):
+        return self.shape if dim is None else self.shape[dim]
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item: only a tensor with one element can be converted to a Python "
+                             f"number, this one has shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> ndarray:
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is "
+                               "ambiguous; use .any() or .all()")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu":
+            raise TypeError("only integer tensors can be used as an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = xp.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = ""
+        if self.dtype not in (xp.dtype(default_float), xp.dtype(int64), xp.dtype(bool_)):
+            extra += f", dtype={self.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # -- autograd ------------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_: only a leaf tensor's flag can be changed; use "
+                               ".detach() to make a new leaf")
+        if requires_grad and self.dtype.kind not in "fc":
+            raise RuntimeError(f"requires_grad: only floating point tensors can require "
+                               f"gradients, this one has dtype {self.dtype}")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph."""
+        return Tensor._make(self.data, None)
+
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                f"backward: this tensor (shape {self.shape}) does not require grad and has no "
+                "grad_fn; make an input with requires_grad=True and compute from it"
+            )
+        grad = autograd._initial_grad(self, gradient, create_graph, "backward")
+        run_backward([self], [grad], retain_graph or create_graph, create_graph)
+
+    def register_hook(self, hook: Callable) -> Callable:
+        """``hook(grad)`` runs on the gradient of this tensor (summed over all its uses) and may
+        return a replacement for it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not "
+                               "require grad")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+        else:
+            add_node_hook(self.grad_fn, hook)
+        return hook
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` of this non-leaf tensor after backward (leaves always keep theirs)."""
+        if self.grad_fn is None:
+            return
+        me = weakref.ref(self)
+
+        def keep(grad):
+            tensor = me()
+            if tensor is not None:
+                tensor.grad = grad.detach() if tensor.grad is None else tensor.grad + grad.detach()
+
+        add_node_hook(self.grad_fn, keep)
+
+    # -- arithmetic ----------------------------------------------------------------------------
+    def __add__(self, other):
+        return E.Add.apply(self, _operand(other))
+
+    def __radd__(self, other):
+        return E.Add.apply(_operand(other), self)
+
+    def __sub__(self, other):
+        return E.Sub.apply(self, _operand(other))
+
+    def __rsub__(self, other):
+        return E.Sub.apply(_operand(other), self)
+
+    def __mul__(self, other):
+        return E.Mul.apply(self, _operand(other))
+
+    def __rmul__(self, other):
+        return E.Mul.apply(_operand(other), self)
+
+    def __truediv__(self, other):
+        return E.Div.apply(self, _operand(other))
+
+    def __rtruediv__(self, other):
+        return E.Div.apply(_operand(other), self)
+
+    def __pow__(self, other):
+        return E.Pow.apply(self, _operand(other))
+
+    def __rpow__(self, other):
+        return E.Pow.apply(_operand(other), self)
+
+    def __matmul__(self, other):
+        return L.MatMul.apply(self, _operand(other))
+
+    def __rmatmul__(self, other):
+        return L.MatMul.apply(_operand(other), self)
+
+    def __neg__(self):
+        return E.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    # In place: ``c += x``.  Outside the graph the array is updated in place (optimizers do
+    # ``p -= lr * g`` under no_grad).  Inside the graph the op is recorded out of place and this
+    # tensor then takes the result's data and node, as PyTorch's in-place ops do; nodes that
+    # used the old value keep the old array and node, so their gradients stay right.
+    def _inplace(self, op, other, numpy_op: str):
+        other = _operand(other)
+        recording = autograd._grad_mode.enabled and (
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
+        if recording and self.grad_fn is None and self.requires_grad:
+            raise RuntimeError(
+                f"in-place {op.name} on a leaf tensor that requires grad (shape {self.shape}) "
+                "would rewrite a value backward needs; use an out-of-place op or do it inside "
+                "mg.no_grad()"
+            )
+        if not recording:
+            getattr(self.data, numpy_op)(other.data if isinstance(other, Tensor) else other)
+            return self
+        result = op.apply(self, other)
+        if result.dtype != self.dtype:
+            raise RuntimeError(f"in-place {op.name}: result dtype {result.dtype} cannot be stored "
+                               f"in a tensor of dtype {self.dtype}")
+        self.data, self.grad_fn, self.requires_grad = result.data, result.grad_fn, result.requires_grad
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(E.Add, other, "__iadd__")
+
+    def __isub__(self, other):
+        return self._inplace(E.Sub, other, "__isub__")
+
+    def __imul__(self, other):
+        return self._inplace(E.Mul, other, "__imul__")
+
+    def __itruediv__(self, other):
+        return self._inplace(E.Div, other, "__itruediv__")
+
+    # Comparisons give boolean tensors outside the graph.
+    def _compare(self, other, ufunc):
+        other = _operand(other)
+        return Tensor._make(xp.asarray(ufunc(self.data, other.data if isinstance(other, Tensor) else other)), None)
+
+    def __eq__(self, other):  # type: ignore[override]
+        return self._compare(other, xp.equal)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return self._compare(other, xp.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, xp.less)
+
+    def __le__(self, other):
+        return self._compare(other, xp.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, xp.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, xp.greater_equal)
+
+    def __and__(self, other):
+        return self._compare(other, xp.logical_and)
+
+    def __or__(self, other):
+        return self._compare(other, xp.logical_or)
+
+    def __invert__(self):
+        return Tensor._make(~self.data, None)
+
+    def any(self) -> "Tensor":
+        return Tensor._make(xp.asarray(self.data.any()), None)
+
+    def all(self) -> "Tensor":
+        return Tensor._make(xp.asarray(self.data.all()), None)
+
+    # -- unary math ----------------------------------------------------------------------------
+    def exp(self):
+        return E.Exp.apply(self)
+
+    def log(self):
+        return E.Log.apply(self)
+
+    def sqrt(self):
+        return E.Sqrt.apply(self)
+
+    def tanh(self):
+        return E.Tanh.apply(self)
+
+    def sigmoid(self):
+        return E.Sigmoid.apply(self)
+
+    def relu(self):
+        return E.Relu.apply(self)
+
+    def abs(self):
+        return E.Abs.apply(self)
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def clamp(self, min=None, max=None):
+        return E.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return maximum(self, other)
+
+    def minimum(self, other):
+        return minimum(self, other)
+
+    # -- dtype ---------------------------------------------------------------------------------
+    def to(self, dtype) -> "Tensor":
+        if xp.dtype(dtype) == self.dtype:
+            return self
+        if self.requires_grad and xp.dtype(dtype).kind == "f":
+            return E.Cast.apply(self, dtype=dtype)
+        return Tensor._make(self.data.astype(dtype), None)
+
+    def float(self):
+        return self.to(xp.float32)
+
+    def double(self):
+        return self.to(xp.float64)
+
+    def long(self):
+        return self.to(int64)
+
+    def int(self):
+        return self.to(xp.int32)
+
+    def bool(self):
+        return self.to(bool_)
+
+    # -- reductions ----------------------------------------------------------------------------
+    def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        dims = R.normalize_dims(_dim_alias(dim, axis), self.ndim, "sum")
+        return R.Sum.apply(self, dims=dims, keepdim=keepdim if keepdims is None else keepdims)
+
+    def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        dims = R.normalize_dims(_dim_alias(dim, axis), self.ndim, "mean")
+        return R.Mean.apply(self, dims=dims, keepdim=keepdim if keepdims is None else keepdims)
+
+    def var(self, dim=None, correction: int = 1, keepdim: bool = False, *, unbiased=None,
+            axis=None, keepdims=None):
+        """Variance with ``correction`` (1: the unbiased estimate, PyTorch's default)."""
+        if unbiased is not None:
+            correction = 1 if unbiased else 0
+        keepdim = keepdim if keepdims is None else keepdims
+        dims = R.normalize_dims(_dim_alias(dim, axis), self.ndim, "var")
+        count = 1
+        for d in dims:
+            count *= self.shape[d]
+        centered = self - self.mean(dims, keepdim=True)
+        return (centered * centered).sum(dims, keepdim=keepdim) / max(count - correction, 0)
+
+    def std(self, dim=None, correction: int = 1, keepdim: bool = False):
+        return self.var(dim, correction=correction, keepdim=keepdim).sqrt()
+
+    def amax(self, dim=None, keepdim: bool = False):
+        return R.Amax.apply(self, dims=R.normalize_dims(dim, self.ndim, "amax"), keepdim=keepdim)
+
+    def amin(self, dim=None, keepdim: bool = False):
+        return R.Amin.apply(self, dims=R.normalize_dims(dim, self.ndim, "amin"), keepdim=keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        """``max()``: the largest element; ``max(dim)``: ``(values, indices)`` along ``dim``;
+        ``max(other)``: the elementwise maximum."""
+        if isinstance(dim, Tensor):
+            return maximum(self, dim)
+        if dim is None:
+            return self.amax()
+        return self._extreme_along(dim, keepdim, xp.argmax, "max")
+
+    def min(self, dim=None, keepdim: bool = False):
+        if isinstance(dim, Tensor):
+            return minimum(self, dim)
+        if dim is None:
+            return self.amin()
+        return self._extreme_along(dim, keepdim, xp.argmin, "min")
+
+    def _extreme_along(self, dim, keepdim, arg, op):
+        (d,) = R.normalize_dims(dim, self.ndim, op)
+        if self.shape[d] == 0:
+            raise ValueError(f"{op}: cannot reduce over an empty dimension (shape {self.shape})")
+        indices = arg(self.data, axis=d)
+        # The values are picked by indexing, so their gradient goes to the chosen element only.
+        grid = list(xp.ogrid[tuple(slice(n) for i, n in enumerate(self.shape) if i != d)])
+        grid.insert(d, indices)
+        values = self[tuple(grid)] if self.ndim > 1 else self[indices]
+        if keepdim:
+            values = values.unsqueeze(d)
+            indices = xp.expand_dims(indices, d)
+        return MaxMin(values, Tensor._make(xp.asarray(indices, dtype=int64), None))
+
+    def argmax(self, dim=None, keepdim: bool = False):
+        return self._arg(xp.argmax, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim: bool = False):
+        return self._arg(xp.argmin, dim, keepdim)
+
+    def _arg(self, arg, dim, keepdim):
+        if dim is None:
+            return Tensor._make(xp.asarray(arg(self.data), dtype=int64), None)
+        return Tensor._make(xp.asarray(arg(self.data, axis=dim, keepdims=keepdim), dtype=int64), None)
+
+    def logsumexp(self, dim=None, keepdim: bool = False):
+        return R.LogSumExp.apply(self, dims=R.normalize_dims(dim, self.ndim, "logsumexp"), keepdim=keepdim)
+
+    def softmax(self, dim: int = -1):
+        (d,) = R.normalize_dims(dim, self.ndim, "softmax")
+        return R.Softmax.apply(self, dim=d)
+
+    def log_softmax(self, dim: int = -1):
+        (d,) = R.normalize_dims(dim, self.ndim, "log_softmax")
+        return R.LogSoftmax.apply(self, dim=d)
+
+    # -- shape ---------------------------------------------------------------------------------
+    def reshape(self, *shape):
+        return S.Reshape.apply(self, shape=_shape_args(shape))
+
+    def view(self, *shape):
+        return S.View.apply(self, shape=_shape_args(shape))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        if self.ndim == 0:
+            return S.Flatten.apply(self, shape=(1,))
+        start, end = start_dim % self.ndim, end_dim % self.ndim
+        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
+        return S.Flatten.apply(self, shape=shape)
+
+    def permute(self, *dims):
+        dims = _shape_args(dims)
+        if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
+            raise ValueError(f"permute: {dims} is not a permutation of the {self.ndim} "
+                             f"dimensions of a tensor of shape {self.shape}")
+        return S.Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
+
+    def transpose(self, dim0: int, dim1: int):
+        (a,) = R.normalize_dims(dim0, self.ndim, "transpose")
+        (b,) = R.normalize_dims(dim1, self.ndim, "transpose")
+        dims = list(range(self.ndim))
+        dims[a], dims[b] = dims[b], dims[a]
+        return S.Transpose.apply(self, dims=tuple(dims))
+
+    def unsqueeze(self, dim: int):
+        if not -self.ndim - 1 <= dim <= self.ndim:
+            raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor with "
+                             f"{self.ndim} dimensions")
+        d = dim % (self.ndim + 1)
+        return S.Unsqueeze.apply(self, shape=self.shape[:d] + (1,) + self.shape[d:])
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            shape = tuple(n for n in self.shape if n != 1)
+        else:
+            dims = R.normalize_dims(dim, self.ndim, "squeeze")
+            shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
+        return S.Squeeze.apply(self, shape=shape)
+
+    def expand(self, *shape):
+        shape = _shape_args(shape)
+        lead = len(shape) - self.ndim
+        if lead < 0:
+            raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dimensions {shape}")
+        full = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
+        return S.Expand.apply(self, shape=full)
+
+    def broadcast_to(self, shape):
+        return S.Expand.apply(self, shape=tuple(shape))
+
+    def contiguous(self):
+        return self
+
+    def __getitem__(self, index):
+        return S.GetItem.apply(self, index=_index(index))
+
+    def __setitem__(self, index, value):
+        if self.requires_grad and autograd._grad_mode.enabled:
+            raise RuntimeError("__setitem__: assigning into a tensor that requires grad is not "
+                               "recorded by minigrad; build the new tensor with mg.where or "
+                               "mg.cat, or assign under mg.no_grad()")
+        self.data[_index(index)] = value.data if isinstance(value, Tensor) else value
+
+
+def _index(index):
+    """Turn Tensors and lists inside an index into numpy arrays."""
+    if isinstance(index, tuple):
+        return tuple(_index_item(i) for i in index)
+    return _index_item(index)
+
+
+def _index_item(item):
+    if isinstance(item, Tensor):
+        item = item.data
+    elif isinstance(item, list):
+        item = xp.asarray(item)
+    if isinstance(item, ndarray) and item.dtype.kind not in "iub":
+        raise IndexError(f"index: tensors used as indices must be integer or boolean, got {item.dtype}")
+    return item
+
+
+autograd.Tensor = Tensor
+
+
+# -------------------------------------------------------------------------------------------------
+# Functions of several tensors
+# -------------------------------------------------------------------------------------------------
+def _as_tensor_operand(x):
+    return x if isinstance(x, Tensor) else _operand(x)
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise maximum; on a tie each side gets half of the gradient (as PyTorch)."""
+    return E.Maximum.apply(_as_tensor_operand(a), _as_tensor_operand(b))
+
+
+def minimum(a, b) -> Tensor:
+    return E.Minimum.apply(_as_tensor_operand(a), _as_tensor_operand(b))
+
+
+def where(condition, a, b) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b``."""
+    cond = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    if cond.dtype != bool_:
+        raise TypeError(f"where: condition must be boolean, got dtype {cond.dtype}")
+    return E.Where.apply(cond, _as_tensor_operand(a), _as_tensor_operand(b))
+
+
+def _check_same_ndim(tensors, op):
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    return tensors
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension."""
+    tensors = _check_same_ndim(list(tensors), "cat")
+    first = tensors[0]
+    (d,) = R.normalize_dims(dim, first.ndim, "cat")
+    for i, t in enumerate(tensors):
+        if t.ndim != first.ndim or any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d):
+            raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's "
+                             f"shape {first.shape} outside dim {d}")
+    return S.Cat.apply(*tensors, dim=d)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join tensors of the same shape along a new dimension."""
+    tensors = _check_same_ndim(list(tensors), "stack")
+    first = tensors[0]
+    for i, t in enumerate(tensors):
+        if t.shape != first.shape:
+            raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape {first.shape}")
+    if not -first.ndim - 1 <= dim <= first.ndim:
+        raise IndexError(f"stack: dim {dim} is out of range for tensors with {first.ndim} dimensions")
+    return S.Stack.apply(*tensors, dim=dim % (first.ndim + 1))
