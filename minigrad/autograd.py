@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 from .backend import ndarray, xp
 
 Tensor: Any = None  # set by minigrad.tensor once the class exists (tensor.py imports this module)
+new_tensor: Any = None  # Tensor's fast constructor, set with it
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,16 +188,15 @@ class Function:
                 if a.requires_grad:
                     needs_grad = True
                     parents.append(a.grad_fn or a)  # a leaf is its own edge
-                else:
-                    parents.append(None)
+                    continue
             else:
                 arrays.append(a)
-                parents.append(None)
+            parents.append(None)
         try:
             output = function.forward(*arrays)
         except (ValueError, TypeError, IndexError) as error:
             raise _forward_error(function, arrays, error) from None
-        if type(output) is not ndarray:
+        if output.__class__ is not ndarray:
             output = xp.asarray(output)  # numpy returns scalars from 0-d ops
         if _anomaly.enabled:
             _check_finite(output, "forward", function.describe())
@@ -206,8 +206,8 @@ class Function:
             function.output = output
             if module_stack:
                 node_modules[function] = tuple(module_stack)
-            return Tensor._make(output, function)
-        return Tensor._make(output, None)
+            return new_tensor(output, function)
+        return new_tensor(output, None)
 
 
 def _forward_error(function, arrays, error):
@@ -231,7 +231,12 @@ node_modules: "weakref.WeakKeyDictionary[Function, tuple]" = weakref.WeakKeyDict
 _observers: list = []
 
 
+_hooks_in_use = False  # a plain flag: testing a WeakKeyDictionary's truth costs a Python call
+
+
 def add_node_hook(node: Function, hook: Callable) -> None:
+    global _hooks_in_use
+    _hooks_in_use = True
     _node_hooks.setdefault(node, []).append(hook)
 
 
@@ -259,6 +264,21 @@ def topological_order(roots: Iterable[Function]) -> list:
                 post_order.append(node)
     post_order.reverse()
     return post_order
+
+
+def _count_users(roots: list) -> dict:
+    """For every node reachable from ``roots``: how many reachable nodes use its output."""
+    users = dict.fromkeys(roots, 0)
+    stack = list(roots)
+    while stack:
+        for parent in stack.pop().parents:
+            if isinstance(parent, Function):
+                if parent in users:
+                    users[parent] += 1
+                else:
+                    users[parent] = 1
+                    stack.append(parent)
+    return users
 
 
 def _as_graph_tensors(node: Function):
@@ -318,15 +338,23 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
         for t in targets:
             target_edges.setdefault(t.grad_fn or t, []).append(t)
 
-    order = topological_order([e for e in grads])
+    # Kahn's order: a node runs once every node that used its output has sent its gradient.
+    users = _count_users(list(grads))
+    ready = [node for node in grads if users[node] == 0]
     previous_mode = _grad_mode.enabled
     _grad_mode.enabled = create_graph
     try:
-        for node in order:
+        while ready:
+            node = ready.pop()
             grad = grads.pop(node, None)
-            if grad is None:
+            if grad is None:  # no gradient reached this node: nothing to send, but release it
+                for edge in node.parents:
+                    if isinstance(edge, Function):
+                        users[edge] -= 1
+                        if users[edge] == 0:
+                            ready.append(edge)
                 continue
-            if _node_hooks:
+            if _hooks_in_use:
                 hooks = _node_hooks.get(node)
                 if hooks:
                     grad = _apply_hooks(hooks, grad, create_graph)
@@ -351,13 +379,16 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
                 node.inputs = None
                 node.output = None
             for edge, g in zip(node.parents, input_grads):
-                if edge is None or g is None:
+                if edge is None:
                     continue
-                store = grads if isinstance(edge, Function) else leaf_grads
-                if edge in store:
-                    store[edge] = store[edge] + g
-                else:
-                    store[edge] = g
+                if isinstance(edge, Function):
+                    if g is not None:
+                        grads[edge] = grads[edge] + g if edge in grads else g
+                    users[edge] -= 1
+                    if users[edge] == 0:
+                        ready.append(edge)
+                elif g is not None:
+                    leaf_grads[edge] = leaf_grads[edge] + g if edge in leaf_grads else g
     finally:
         _grad_mode.enabled = previous_mode
 

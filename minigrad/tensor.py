@@ -586,6 +586,21 @@ def _index_item(item):
 autograd.Tensor = Tensor
 
 
+def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
+    """Tensor._make without the classmethod binding: the constructor every op result goes through."""
+    t = _object_new(Tensor)
+    t.data = data
+    t.grad = None
+    t.grad_fn = grad_fn
+    t.requires_grad = grad_fn is not None
+    t._hooks = None
+    return t
+
+
+_object_new = object.__new__
+autograd.new_tensor = _new_tensor
+
+
 # -------------------------------------------------------------------------------------------------
 # Functions of several tensors
 # -------------------------------------------------------------------------------------------------
