@@ -102,10 +102,22 @@ class Pow(Function):
         a, b = inputs
         pa, pb = self.parents
         grad_a = grad_b = None
-        if pa is not None:  # d(a^b)/da = b * a^(b-1)
-            grad_a = unbroadcast(grad * b * a ** (b - 1), a.shape)
-        if pb is not None:  # d(a^b)/db = a^b * log(a)
-            log_a = math.log(a) if isinstance(a, (int, float)) else log(a)
+        if pa is not None:  # d(a^b)/da = b * a^(b-1), and 0 where b == 0 (as PyTorch, not 0 * inf)
+            if isinstance(b, (int, float)):
+                grad_a = grad * b * a ** (b - 1) if b != 0 else grad * 0
+            else:  # where b == 0 the power is taken as a^0 = 1, so the product is 0, not nan
+                grad_a = grad * b * a ** (b - (raw(b) != 0))
+            grad_a = unbroadcast(grad_a, a.shape)
+        if pb is not None:  # d(a^b)/db = a^b * log(a), and 0 where a == 0 and b >= 0 (PyTorch's)
+            if isinstance(a, (int, float)):
+                if a > 0:
+                    log_a = math.log(a)
+                elif a == 0:
+                    log_a = xp.where(raw(b) >= 0, 0.0, -xp.inf).astype(raw(output).dtype)
+                else:  # a negative base has no real log (nan, as PyTorch)
+                    log_a = math.nan
+            else:
+                log_a = log(a + ((raw(a) == 0) & (raw(b) >= 0)))
             grad_b = unbroadcast(grad * output * log_a, b.shape)
         return grad_a, grad_b
 
