@@ -427,7 +427,7 @@ def _accumulate(leaf, grad, create_graph: bool, seen_arrays: set) -> None:
     if leaf.grad is None:
         # A pass-through op (add, reshape, expand) can hand the same array, or a read-only view,
         # to several leaves: copy then, so that no two .grad share memory.
-        if not grad.flags.writeable or grad.base is not None or id(grad) in seen_arrays:
+        if grad.base is not None or id(grad) in seen_arrays:  # (read-only arrays are views)
             grad = grad.copy()
         seen_arrays.add(id(grad))
         leaf.grad = Tensor._make(grad, None)

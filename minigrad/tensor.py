@@ -241,34 +241,54 @@ class Tensor:
 
     # -- arithmetic ----------------------------------------------------------------------------
     def __add__(self, other):
-        return E.Add.apply(self, _operand(other))
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _operand(other)
+        return _add(self, other)
 
     def __radd__(self, other):
-        return E.Add.apply(_operand(other), self)
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _operand(other)
+        return _add(other, self)
 
     def __sub__(self, other):
-        return E.Sub.apply(self, _operand(other))
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _operand(other)
+        return _sub(self, other)
 
     def __rsub__(self, other):
-        return E.Sub.apply(_operand(other), self)
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _operand(other)
+        return _sub(other, self)
 
     def __mul__(self, other):
-        return E.Mul.apply(self, _operand(other))
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _operand(other)
+        return _mul(self, other)
 
     def __rmul__(self, other):
-        return E.Mul.apply(_operand(other), self)
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _operand(other)
+        return _mul(other, self)
 
     def __truediv__(self, other):
-        return E.Div.apply(self, _operand(other))
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _operand(other)
+        return _div(self, other)
 
     def __rtruediv__(self, other):
-        return E.Div.apply(_operand(other), self)
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _operand(other)
+        return _div(other, self)
 
     def __pow__(self, other):
-        return E.Pow.apply(self, _operand(other))
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _operand(other)
+        return _pow(self, other)
 
     def __rpow__(self, other):
-        return E.Pow.apply(_operand(other), self)
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _operand(other)
+        return _pow(other, self)
 
     def __matmul__(self, other):
         return L.MatMul.apply(self, _operand(other))
@@ -367,13 +387,13 @@ class Tensor:
         return E.Sqrt.apply(self)
 
     def tanh(self):
-        return E.Tanh.apply(self)
+        return _tanh(self)
 
     def sigmoid(self):
         return E.Sigmoid.apply(self)
 
     def relu(self):
-        return E.Relu.apply(self)
+        return _relu(self)
 
     def abs(self):
         return E.Abs.apply(self)
@@ -584,6 +604,11 @@ def _index_item(item):
 
 
 autograd.Tensor = Tensor
+
+# The hot arithmetic path: bound once here instead of looked up on every op.
+_PLAIN_OPERANDS = frozenset({Tensor, float, int})
+_add, _sub, _mul, _div, _pow = E.Add.apply, E.Sub.apply, E.Mul.apply, E.Div.apply, E.Pow.apply
+_tanh, _relu = E.Tanh.apply, E.Relu.apply
 
 
 def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:

@@ -30,7 +30,14 @@ def tanh(a):
 
 
 def broadcast_to(a, shape):
-    return a.broadcast_to(shape) if isinstance(a, autograd.Tensor) else xp.broadcast_to(a, shape)
+    """``a`` repeated to ``shape`` (the backward of a reduction)."""
+    if isinstance(a, autograd.Tensor):
+        return a.broadcast_to(shape)
+    # A filled new array rather than numpy's broadcast_to view: several times cheaper to make for
+    # small arrays, and the gradient it becomes is then writable and owned.
+    out = xp.empty(shape, dtype=a.dtype)
+    out[...] = a
+    return out
 
 
 def permute(a, axes):
@@ -42,12 +49,12 @@ def unbroadcast(grad, shape):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
-    )
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+    if lead:  # dimensions broadcasting added in front
+        grad = grad.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:  # size-1 dimensions broadcasting stretched
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
 
 
 def reduced_shape(shape, dims) -> tuple:

@@ -36,9 +36,13 @@ class MatMul(Function):
             grad = grad.reshape(grad.shape + (1,))
         grad_a = grad_b = None
         if pa is not None:
-            grad_a = unbroadcast(grad @ b2.mT, a2.shape).reshape(a.shape)
+            grad_a = unbroadcast(grad @ b2.mT, a2.shape)
+            if a.ndim == 1:
+                grad_a = grad_a.reshape(a.shape)
         if pb is not None:
-            grad_b = unbroadcast(a2.mT @ grad, b2.shape).reshape(b.shape)
+            grad_b = unbroadcast(a2.mT @ grad, b2.shape)
+            if b.ndim == 1:
+                grad_b = grad_b.reshape(b.shape)
         return grad_a, grad_b
 
 
