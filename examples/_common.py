@@ -1,0 +1,76 @@
+"""What the main job and the lessons share: the output folder, saving figures, drawing a graph.
+
+Run from a checkout without installing, the scripts still find ``minigrad`` and ``nn``: the
+repository root is put on the import path when they are not importable.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if importlib.util.find_spec("minigrad") is None:  # a checkout, not an installed package
+    sys.path.insert(0, str(REPO_ROOT))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")  # files only: the scripts run headless (CI, ssh, tests)
+import matplotlib.pyplot as plt  # noqa: E402
+
+DPI = 90  # small committed pictures, still readable
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """argparse, but a bad option is reported on one line of stderr (no usage block)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def lesson_parser(description: str, default_out: str = "runs/lessons") -> argparse.ArgumentParser:
+    """The options every lesson takes: --out and --quick."""
+    parser = OneLineErrorParser(description=description.strip().splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(default_out),
+                        help=f"folder for the pictures (default {default_out})")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer steps, same code path (used by the tests)")
+    return parser
+
+
+def save_figure(fig, path: Path) -> Path:
+    """Write ``fig`` as a PNG at modest dpi and close it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    print(f"saved {path}")
+    return path
+
+
+def draw_graph_svg(root, path: Path, **options) -> Path | None:
+    """Draw the backprop graph behind ``root`` to an SVG with ``mg.draw_graph``.
+
+    Returns None (after printing why) when the drawing module or Graphviz's ``dot`` is missing:
+    the rest of a script does not depend on the picture.
+    """
+    if shutil.which("dot") is None:
+        print("note: Graphviz's `dot` is not installed, so the graph drawing is skipped "
+              "(apt install graphviz / brew install graphviz)")
+        return None
+    if importlib.util.find_spec("minigrad.viz") is None:
+        print("note: minigrad.viz is not available, so the graph drawing is skipped")
+        return None
+    import minigrad as mg
+
+    try:
+        digraph = mg.draw_graph(root, **options)
+        svg = digraph.pipe(format="svg")
+    except ImportError as error:  # the graphviz Python package itself
+        print(f"note: the graph drawing is skipped ({error})")
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(svg)
+    print(f"saved {path}")
+    return path
