@@ -7,8 +7,13 @@ tensor([0., 2.])
 """
 from __future__ import annotations
 
+import warnings
+
+from .backend import int64, xp
+from .creation import generator
 from .ops import elementwise as E
 from .ops import linalg as L
+from .ops import loss as LossOps
 from .tensor import Tensor
 
 
@@ -45,3 +50,282 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is None:
         return L.Linear.apply(x, weight)
     return L.Linear.apply(x, weight, bias)
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding and regularization
+# ---------------------------------------------------------------------------------------------
+def one_hot(labels, num_classes: int = -1) -> Tensor:
+    """Class indices to one-hot rows (int64), as ``torch.nn.functional.one_hot``.
+
+    >>> import minigrad as mg
+    >>> import minigrad.functional as F
+    >>> F.one_hot(mg.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    y = _as_data(labels)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: labels must be integer class indices, got dtype {y.dtype}")
+    if num_classes == -1:
+        num_classes = int(y.max()) + 1 if y.size else 0
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        bad = int(y.min()) if y.min() < 0 else int(y.max())
+        raise ValueError(f"one_hot: class index {bad} is out of range for num_classes={num_classes}")
+    out = xp.zeros(y.shape + (num_classes,), dtype=int64)
+    xp.put_along_axis(out, y[..., None], 1, axis=-1)
+    return Tensor(out)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: each element is zeroed with probability ``p`` and the survivors are
+    scaled by ``1 / (1 - p)``, so that nothing changes at evaluation (``training=False``)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = generator().random(x.shape, dtype=xp.float32) >= p
+    return x * (keep.astype(x.dtype) * (1.0 / (1.0 - p)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Losses
+# ---------------------------------------------------------------------------------------------
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _as_data(t):
+    if isinstance(t, Tensor):
+        return t.data
+    if isinstance(t, xp.ndarray):
+        return t
+    return _as_tensor(t).data
+
+
+def _as_tensor(t) -> Tensor:
+    if isinstance(t, Tensor):
+        return t
+    return Tensor(t)
+
+
+def _check_reduction(op: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of 'mean', 'sum', 'none', got {reduction!r}")
+
+
+def _class_weight(op: str, weight, classes: int, dtype):
+    if weight is None:
+        return None
+    w = _as_data(weight)
+    if w.shape != (classes,):
+        raise ValueError(f"{op}: weight must have shape ({classes},), one value per class, "
+                         f"got shape {w.shape}")
+    return w.astype(dtype, copy=False)
+
+
+def _class_targets(op: str, input: Tensor, target, ignore_index=None, allow_soft: bool = False):
+    """Check ``target`` against ``input`` (N, C, d1...) or (C,): returns (target, soft)."""
+    if input.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
+    target = _as_tensor(target)
+    classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    kind = target.dtype.kind
+    if kind == "f":
+        if not allow_soft:
+            raise TypeError(f"{op}: target must hold integer class indices (int64), got dtype "
+                            f"{target.dtype}")
+        if target.shape != input.shape:
+            raise ValueError(f"{op}: probability targets (float) must have the input's shape "
+                             f"{input.shape}, got target of shape {target.shape}")
+        if target.dtype != input.dtype:
+            target = target.to(input.dtype)
+        return target, True
+    if kind not in "iu":
+        raise TypeError(f"{op}: target must be class indices (int64) or class probabilities "
+                        f"(float, the input's shape), got dtype {target.dtype}")
+    expected = input.shape[:1] + input.shape[2:] if input.ndim >= 2 else ()
+    if target.shape != expected:
+        raise ValueError(f"{op}: class-index target must have shape {expected} for input of shape "
+                         f"{input.shape} (classes on dim {1 if input.ndim >= 2 else 0}), got "
+                         f"target of shape {target.shape}")
+    y = target.data
+    if y.size and (y.max() >= classes or y.min() < 0):
+        bad = y if ignore_index is None else y[y != ignore_index]
+        out = bad[(bad < 0) | (bad >= classes)]
+        if out.size:
+            hint = "" if ignore_index is None else f", or ignore_index={ignore_index}"
+            raise IndexError(f"{op}: target class {int(out.flat[0])} is out of range for "
+                             f"{classes} classes (valid: 0..{classes - 1}{hint})")
+    return target, False
+
+
+def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy of logits ``input`` (N, C), (N, C, d1, ...) or (C,), one fused op.
+
+    ``target`` holds class indices (int64, shape (N, d1, ...)) or class probabilities (float,
+    the input's shape).  The loss of a row is ``-log softmax(z)[y]``; its gradient is
+    ``softmax(z) - onehot(y)`` (the notes' ``dz = y_hat - y``), divided by N for the mean.
+    With ``weight`` the mean divides by the sum of the targets' weights, as PyTorch does.
+
+    >>> import minigrad as mg
+    >>> import minigrad.functional as F
+    >>> z = mg.zeros(2, 4, requires_grad=True)
+    >>> round(F.cross_entropy(z, mg.tensor([1, 3])).item(), 4)  # log(4) at uniform logits
+    1.3863
+    """
+    _check_reduction("cross_entropy", reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"cross_entropy: input must be a Tensor of logits, got {type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"cross_entropy: input must hold float logits, got dtype {input.dtype}")
+    target, soft = _class_targets("cross_entropy", input, target, ignore_index, allow_soft=True)
+    classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    w = _class_weight("cross_entropy", weight, classes, input.dtype)
+    return LossOps.CrossEntropy.apply(input, target, weight=w, ignore_index=ignore_index,
+                                      reduction=reduction, label_smoothing=label_smoothing,
+                                      soft=soft)
+
+
+def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities ``input``: ``-weight[y] * input[y]``.
+    ``cross_entropy(z, y) == nll_loss(log_softmax(z, 1), y)``."""
+    _check_reduction("nll_loss", reduction)
+    target, _ = _class_targets("nll_loss", input, target, ignore_index)
+    classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    w = _class_weight("nll_loss", weight, classes, input.dtype)
+    return LossOps.NllLoss.apply(input, target, weight=w, ignore_index=ignore_index,
+                                 reduction=reduction)
+
+
+def _reduce(op: str, losses: Tensor, reduction: str) -> Tensor:
+    _check_reduction(op, reduction)
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses
+
+
+def _margins(op: str, input: Tensor, target, margin: float):
+    """The (N, C) hinge terms ``max(0, s_j - s_y + margin)`` with the target column zeroed."""
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{op}: input must be (N, C) or (C,) scores, got shape {input.shape}")
+    target, _ = _class_targets(op, input, target)
+    scores = input if input.ndim == 2 else input.reshape(1, -1)
+    y = target.data.reshape(-1)
+    rows = xp.arange(y.shape[0])
+    correct = scores[rows, y].reshape(-1, 1)
+    others = xp.ones(scores.shape, dtype=bool)
+    others[rows, y] = False
+    return (scores - correct + margin).relu() * others, y
+
+
+def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, weight=None,
+                      reduction: str = "mean") -> Tensor:
+    """PyTorch's multi-class margin loss: ``sum_{j != y} max(0, margin - x_y + x_j)^p / C``
+    (note the division by the number of classes C), times ``weight[y]``."""
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 are supported, got p={p}")
+    _check_reduction("multi_margin_loss", reduction)
+    hinge, y = _margins("multi_margin_loss", input, target, margin)
+    if p == 2:
+        hinge = hinge * hinge
+    classes = input.shape[-1]
+    if weight is not None:
+        w = _class_weight("multi_margin_loss", weight, classes, input.dtype)
+        hinge = hinge * w[y].reshape(-1, 1)
+    losses = hinge.sum(1) * (1.0 / classes)
+    if input.ndim == 1:
+        losses = losses.reshape(())
+    return _reduce("multi_margin_loss", losses, reduction)
+
+
+def multiclass_hinge_loss(scores: Tensor, target, margin: float = 1.0, squared: bool = False,
+                          reduction: str = "mean") -> Tensor:
+    """The multiclass SVM loss of CS231n: ``L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)``
+    (each term squared with ``squared=True``), averaged over samples (``'sum'`` sums them,
+    ``'none'`` gives one per sample).  With small random weights every score is about equal, so
+    the loss at initialization is about ``C - 1`` (the notes' sanity check).
+
+    >>> import minigrad as mg
+    >>> import minigrad.functional as F
+    >>> F.multiclass_hinge_loss(mg.zeros(1, 3), mg.tensor([0])).item()
+    2.0
+    """
+    _check_reduction("multiclass_hinge_loss", reduction)
+    hinge, _ = _margins("multiclass_hinge_loss", scores, target, margin)
+    if squared:
+        hinge = hinge * hinge
+    losses = hinge.sum(1)
+    if scores.ndim == 1:
+        losses = losses.reshape(())
+    return _reduce("multiclass_hinge_loss", losses, reduction)
+
+
+def _same_shape(op: str, input: Tensor, target) -> Tensor:
+    target = _as_tensor(target)
+    if target.shape != input.shape:
+        raise ValueError(f"{op}: target of shape {target.shape} must have the input's shape "
+                         f"{input.shape}")
+    if target.dtype != input.dtype:
+        target = target.to(input.dtype)
+    return target
+
+
+def _elementwise_weight(weight, dtype):
+    if weight is None:
+        return None
+    return _as_data(weight).astype(dtype, copy=False)
+
+
+def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
+    """``-w (t log p + (1 - t) log(1 - p))`` for probabilities ``input`` in [0, 1]; each log is
+    clamped at -100, as PyTorch does, so p = 0 or 1 gives a finite loss."""
+    _check_reduction("binary_cross_entropy", reduction)
+    target = _same_shape("binary_cross_entropy", input, target)
+    data = input.data
+    if data.size and (data.min() < 0 or data.max() > 1):
+        raise ValueError("binary_cross_entropy: all elements of input must be probabilities in "
+                         f"[0, 1], got values from {data.min()} to {data.max()} (for logits use "
+                         "binary_cross_entropy_with_logits)")
+    losses = LossOps.BinaryCrossEntropy.apply(input, target,
+                                              weight=_elementwise_weight(weight, input.dtype))
+    return _reduce("binary_cross_entropy", losses, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reduction: str = "mean",
+                                     pos_weight=None) -> Tensor:
+    """Sigmoid and binary cross-entropy in one stable op (no overflow at logits of +-1e4).
+    ``pos_weight`` multiplies the loss of the positive targets (one value per class)."""
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    target = _same_shape("binary_cross_entropy_with_logits", input, target)
+    losses = LossOps.BinaryCrossEntropyWithLogits.apply(
+        input, target, weight=_elementwise_weight(weight, input.dtype),
+        pos_weight=_elementwise_weight(pos_weight, input.dtype))
+    return _reduce("binary_cross_entropy_with_logits", losses, reduction)
+
+
+def _regression_target(op: str, input: Tensor, target) -> Tensor:
+    target = _as_tensor(target)
+    if target.shape != input.shape:
+        warnings.warn(f"{op}: target shape {target.shape} differs from input shape {input.shape}; "
+                      "they will be broadcast, which is likely not what you want", stacklevel=3)
+    return target
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean squared error ``(x - y)^2``."""
+    diff = input - _regression_target("mse_loss", input, target)
+    return _reduce("mse_loss", diff * diff, reduction)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean absolute error ``|x - y|``."""
+    diff = input - _regression_target("l1_loss", input, target)
+    return _reduce("l1_loss", diff.abs(), reduction)

@@ -1,0 +1,49 @@
+"""minigrad's neural-network package, in PyTorch's words: ``Module``, layers, losses,
+``optim``, ``init``, ``utils``, data loading and datasets.  ``import nn`` and
+``from minigrad import nn`` are the same package.
+
+>>> import minigrad as mg, nn
+>>> mg.manual_seed(0)
+>>> model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 3))
+>>> [name for name, _ in model.named_parameters()]
+['0.weight', '0.bias', '2.weight', '2.bias']
+"""
+from . import data, datasets, init, optim, utils
+from .layers import (
+    GELU,
+    MLP,
+    BatchNorm1d,
+    Dropout,
+    Flatten,
+    Identity,
+    LayerNorm,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ModuleList,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    L1Loss,
+    MSELoss,
+    MulticlassHingeLoss,
+    MultiMarginLoss,
+    NLLLoss,
+)
+from .module import Module, Parameter
+from .serialization import load, save
+
+__all__ = [
+    "Module", "Parameter", "Linear", "Sequential", "ModuleList", "Identity", "ReLU", "Sigmoid",
+    "Tanh", "LeakyReLU", "GELU", "Softmax", "LogSoftmax", "Flatten", "Dropout", "BatchNorm1d",
+    "LayerNorm", "MLP", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
+    "BCEWithLogitsLoss", "MultiMarginLoss", "MulticlassHingeLoss", "init", "utils", "optim",
+    "data", "datasets", "save", "load",
+]

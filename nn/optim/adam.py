@@ -1,0 +1,96 @@
+"""Adam and AdamW: momentum on the gradient and RMSProp's scaling, with bias correction."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+def _check(name, lr, betas, eps, weight_decay):
+    if lr < 0:
+        raise ValueError(f"{name}: invalid learning rate {lr}")
+    if eps < 0:
+        raise ValueError(f"{name}: invalid epsilon {eps}")
+    if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
+        raise ValueError(f"{name}: invalid betas {betas} (each must be in [0, 1))")
+    if weight_decay < 0:
+        raise ValueError(f"{name}: invalid weight_decay {weight_decay}")
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015), PyTorch's rule.  At step t, for parameter p with gradient g::
+
+        g <- g + weight_decay * p                  (L2 in the gradient, if weight_decay != 0)
+        m <- beta1 * m + (1 - beta1) * g           (first moment: momentum)
+        v <- beta2 * v + (1 - beta2) * g^2         (second moment: RMSProp)
+        v_max <- max(v_max, v)                     (amsgrad only; then v_max replaces v below)
+        p <- p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    """
+
+    decoupled = False
+
+    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False,
+                 maximize: bool = False) -> None:
+        _check(type(self).__name__, lr, betas, eps, weight_decay)
+        super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
+                                      "weight_decay": weight_decay, "amsgrad": amsgrad,
+                                      "maximize": maximize})
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd, amsgrad = group["weight_decay"], group["amsgrad"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad.data
+                if group["maximize"]:
+                    g = -g
+                state = self._state(p)
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = np.zeros_like(p.data)
+                    state["exp_avg_sq"] = np.zeros_like(p.data)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                state["step"] += 1
+                t = state["step"]
+                if wd:
+                    if self.decoupled:
+                        p.data *= 1 - lr * wd  # AdamW: decay the weight, not the gradient
+                    else:
+                        g = g + wd * p.data
+                m, v = state["exp_avg"], state["exp_avg_sq"]
+                m *= beta1
+                m += (1 - beta1) * g
+                v *= beta2
+                v += (1 - beta2) * (g * g)
+                if amsgrad:
+                    np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+                    v = state["max_exp_avg_sq"]
+                step_size = lr / (1 - beta1 ** t)
+                denom = np.sqrt(v)
+                denom /= math.sqrt(1 - beta2 ** t)
+                denom += eps
+                update = m / denom
+                update *= step_size
+                p.data -= update
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019)::
+
+        p <- p * (1 - lr * weight_decay)           (the decay acts on the weight itself)
+        m, v, and the step as in Adam, from the raw gradient g
+    """
+
+    decoupled = True
+
+    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)

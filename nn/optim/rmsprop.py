@@ -1,0 +1,110 @@
+"""RMSprop and Adagrad: a step scaled by the running size of the gradient."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop (Hinton's lecture 6e), PyTorch's rule.  For parameter p with gradient g::
+
+        g <- g + weight_decay * p                     (if weight_decay != 0)
+        s <- alpha * s + (1 - alpha) * g^2            (running mean of squared gradients)
+        a <- alpha * a + (1 - alpha) * g              (centered only)
+        d <- sqrt(s - a^2) + eps  if centered  else  sqrt(s) + eps
+        b <- momentum * b + g / d ;  p <- p - lr * b  (if momentum > 0)
+        p <- p - lr * g / d                           (otherwise)
+    """
+
+    def __init__(self, params: Iterable, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False) -> None:
+        if lr < 0 or eps < 0 or alpha < 0 or momentum < 0 or weight_decay < 0:
+            raise ValueError(f"RMSprop: invalid option (lr={lr}, alpha={alpha}, eps={eps}, "
+                             f"momentum={momentum}, weight_decay={weight_decay})")
+        super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
+                                      "momentum": momentum, "centered": centered})
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+            wd, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad.data
+                state = self._state(p)
+                if not state:
+                    state["step"] = 0
+                    state["square_avg"] = np.zeros_like(p.data)
+                    if momentum > 0:
+                        state["momentum_buffer"] = np.zeros_like(p.data)
+                    if centered:
+                        state["grad_avg"] = np.zeros_like(p.data)
+                state["step"] += 1
+                if wd:
+                    g = g + wd * p.data
+                square_avg = state["square_avg"]
+                square_avg *= alpha
+                square_avg += (1 - alpha) * (g * g)
+                if centered:
+                    grad_avg = state["grad_avg"]
+                    grad_avg *= alpha
+                    grad_avg += (1 - alpha) * g
+                    denom = np.sqrt(square_avg - grad_avg * grad_avg)
+                else:
+                    denom = np.sqrt(square_avg)
+                denom += eps
+                if momentum > 0:
+                    buf = state["momentum_buffer"]
+                    buf *= momentum
+                    buf += g / denom
+                    p.data -= lr * buf
+                else:
+                    p.data -= lr * (g / denom)
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (Duchi et al., 2011), PyTorch's rule.  At step t, for parameter p with gradient g::
+
+        g <- g + weight_decay * p                      (if weight_decay != 0)
+        lr_t = lr / (1 + (t - 1) * lr_decay)
+        s <- s + g^2                                   (s starts at initial_accumulator_value)
+        p <- p - lr_t * g / (sqrt(s) + eps)
+    """
+
+    def __init__(self, params: Iterable, lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
+                 eps: float = 1e-10) -> None:
+        if lr < 0 or lr_decay < 0 or weight_decay < 0 or initial_accumulator_value < 0 or eps < 0:
+            raise ValueError(f"Adagrad: invalid option (lr={lr}, lr_decay={lr_decay}, "
+                             f"weight_decay={weight_decay}, "
+                             f"initial_accumulator_value={initial_accumulator_value}, eps={eps})")
+        super().__init__(params, {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
+                                      "initial_accumulator_value": initial_accumulator_value, "eps": eps})
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p] = {"step": 0, "sum": np.full_like(
+                    p.data, group["initial_accumulator_value"])}
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, lr_decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad.data
+                state = self._state(p)
+                if not state:
+                    state["step"] = 0
+                    state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
+                state["step"] += 1
+                if wd:
+                    g = g + wd * p.data
+                clr = lr / (1 + (state["step"] - 1) * lr_decay)
+                state["sum"] += g * g
+                denom = np.sqrt(state["sum"])
+                denom += eps
+                p.data -= clr * (g / denom)
