@@ -50,6 +50,14 @@ class _GradModeContext:
 
     mode = True
 
+    def __new__(cls, function=None):
+        # ``@mg.no_grad`` without parentheses decorates too, as in PyTorch.
+        context = super().__new__(cls)
+        return context(function) if callable(function) else context
+
+    def __init__(self, function=None):
+        pass
+
     def __enter__(self):
         self._previous = _grad_mode.enabled
         _grad_mode.enabled = self.mode
@@ -106,6 +114,10 @@ class set_grad_enabled(_GradModeContext):
 
     def __enter__(self):
         return self
+
+    def __call__(self, function: Callable) -> Callable:
+        _grad_mode.enabled = self._previous  # as a decorator it switches only inside the call
+        return super().__call__(function)
 
 
 class detect_anomaly:
@@ -237,7 +249,13 @@ _hooks_in_use = False  # a plain flag: testing a WeakKeyDictionary's truth costs
 def add_node_hook(node: Function, hook: Callable) -> None:
     global _hooks_in_use
     _hooks_in_use = True
-    _node_hooks.setdefault(node, []).append(hook)
+    hooks = _node_hooks.setdefault(node, [])
+    # retain_grad's hooks stay last, so that .grad is the gradient every other hook made (PyTorch's).
+    position = len(hooks)
+    if not getattr(hook, "retains_grad", False):
+        while position and getattr(hooks[position - 1], "retains_grad", False):
+            position -= 1
+    hooks.insert(position, hook)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -470,6 +488,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
         root_grads.append(_initial_grad(out, g, create_graph, "grad"))
     results = run_backward(roots, root_grads, retain_graph, create_graph, targets=inputs)
     final = []
+    seen_arrays = set()
     for i, (t, g) in enumerate(zip(inputs, results)):
         if g is None:
             if not allow_unused:
@@ -479,7 +498,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
                 )
             final.append(None)
         else:
-            final.append(_wrap(g) if create_graph else Tensor._make(xp.asarray(g), None))
+            if not create_graph:
+                # A pass-through op may hand out a read-only view, or one array to two inputs.
+                g = xp.asarray(g)
+                if not g.flags.writeable or g.base is not None or id(g) in seen_arrays:
+                    g = g.copy()
+                seen_arrays.add(id(g))
+            final.append(_wrap(g))
     return tuple(final)
 
 

@@ -40,8 +40,8 @@ def _as_array(data, dtype=None) -> ndarray:
 def _operand(other):
     """A binary op's other side: Tensors and Python scalars pass as they are; numpy scalars
     become Python scalars (numpy 2 would otherwise promote float32 to their float64)."""
-    if isinstance(other, (Tensor, int, float, ndarray)):
-        return other
+    if isinstance(other, (Tensor, ndarray)) or type(other) in (int, float):
+        return other  # (not isinstance int/float: numpy's float64 scalar is a float subclass)
     if isinstance(other, xp.generic):
         return other.item()
     if isinstance(other, numbers.Number):
@@ -231,12 +231,18 @@ class Tensor:
         if self.grad_fn is None:
             return
         me = weakref.ref(self)
+        hooks = autograd._node_hooks.get(self.grad_fn, ())
+        if any(getattr(hook, "retains_grad", None) is me for hook in hooks):
+            return  # already retained: a second hook would count the gradient twice
 
         def keep(grad):
             tensor = me()
             if tensor is not None:
-                tensor.grad = grad.detach() if tensor.grad is None else tensor.grad + grad.detach()
+                # a copy: the same array flows on to the inputs and may become a leaf's .grad
+                grad = Tensor._make(grad.data.copy(), None)
+                tensor.grad = grad if tensor.grad is None else tensor.grad + grad
 
+        keep.retains_grad = me
         add_node_hook(self.grad_fn, keep)
 
     # -- arithmetic ----------------------------------------------------------------------------
