@@ -12,9 +12,11 @@ from ..autograd import Function
 from ..backend import default_float, float64, xp
 from .either import exp, is_tensor, log, raw, tanh, unbroadcast
 
+_FLOAT64 = xp.dtype(float64)  # dtypes are singletons: ``is`` is the cheap test on the hot path
+
 
 def _float_result(out, a, b):
-    """int / int gives float32 in PyTorch, float64 in numpy: follow PyTorch."""
+    """int / int (or int * 2.5) gives float32 in PyTorch, float64 in numpy: follow PyTorch."""
     if out.dtype == float64 and getattr(a, "dtype", None) != float64 and getattr(b, "dtype", None) != float64:
         return out.astype(default_float)
     return out
@@ -25,7 +27,8 @@ class Add(Function):
     name = "add"
 
     def forward(self, a, b):
-        return a + b
+        out = a + b
+        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
 
     def backward(self, grad, inputs, output):  # d(a+b)/da = d(a+b)/db = 1
         a, b = inputs
@@ -39,7 +42,8 @@ class Sub(Function):
     name = "sub"
 
     def forward(self, a, b):
-        return a - b
+        out = a - b
+        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
 
     def backward(self, grad, inputs, output):  # d(a-b)/da = 1, d(a-b)/db = -1
         a, b = inputs
@@ -53,7 +57,8 @@ class Mul(Function):
     name = "mul"
 
     def forward(self, a, b):
-        return a * b
+        out = a * b
+        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
 
     def backward(self, grad, inputs, output):  # d(ab)/da = b, d(ab)/db = a
         a, b = inputs
