@@ -1,0 +1,154 @@
+"""Optimizers and schedulers against PyTorch: 50-step trajectories in float64, each option."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+import nn
+
+torch = pytest.importorskip("torch")
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((8, 3))
+T = RNG.standard_normal((8, 2))
+W0 = RNG.standard_normal((3, 2))
+B0 = RNG.standard_normal(2)
+
+
+def loss_of(x, w, b, t, tanh):
+    # a small non-convex regression, so that every part of each rule is exercised
+    h = tanh(x @ w + b)
+    return ((h - t) ** 2).sum() + (w ** 4).sum() * 0.01
+
+
+def trajectories(ours_cls, theirs_cls, steps=50, groups=False, **options):
+    w, b = mg.tensor(W0.copy(), requires_grad=True), mg.tensor(B0.copy(), requires_grad=True)
+    tw, tb = torch.tensor(W0.copy(), requires_grad=True), torch.tensor(B0.copy(), requires_grad=True)
+    if groups:
+        ours = ours_cls([{"params": [w]}, {"params": [b], "lr": 0.003}], **options)
+        theirs = theirs_cls([{"params": [tw]}, {"params": [tb], "lr": 0.003}], **options)
+    else:
+        ours, theirs = ours_cls([w, b], **options), theirs_cls([tw, tb], **options)
+    for _ in range(steps):
+        ours.zero_grad()
+        theirs.zero_grad()
+        loss_of(mg.tensor(X), w, b, mg.tensor(T), lambda a: a.tanh()).backward()
+        loss_of(torch.tensor(X), tw, tb, torch.tensor(T), torch.tanh).backward()
+        ours.step()
+        theirs.step()
+        np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-9, atol=1e-11)
+    return w, b
+
+
+SGD_OPTIONS = [
+    {"lr": 0.01}, {"lr": 0.01, "momentum": 0.9}, {"lr": 0.01, "momentum": 0.9, "dampening": 0.5},
+    {"lr": 0.01, "momentum": 0.9, "nesterov": True}, {"lr": 0.01, "weight_decay": 0.1},
+    {"lr": 0.01, "momentum": 0.8, "weight_decay": 0.05, "nesterov": True},
+    {"lr": 0.01, "momentum": 0.5, "dampening": 0.1, "weight_decay": 0.05},
+]
+ADAM_OPTIONS = [
+    {}, {"lr": 0.01}, {"lr": 0.01, "amsgrad": True}, {"lr": 0.01, "weight_decay": 0.1},
+    {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.05, "amsgrad": True},
+]
+RMSPROP_OPTIONS = [
+    {}, {"lr": 0.001, "centered": True}, {"lr": 0.001, "momentum": 0.9},
+    {"lr": 0.001, "weight_decay": 0.1}, {"lr": 0.002, "alpha": 0.9, "eps": 1e-6, "centered": True,
+                                          "momentum": 0.5, "weight_decay": 0.01},
+]
+ADAGRAD_OPTIONS = [
+    {}, {"lr": 0.1, "lr_decay": 0.01}, {"lr": 0.05, "weight_decay": 0.1},
+    {"lr": 0.05, "initial_accumulator_value": 0.5, "eps": 1e-6},
+]
+
+
+@pytest.mark.parametrize("options", SGD_OPTIONS)
+def test_sgd_trajectory_matches_torch(options):
+    trajectories(nn.optim.SGD, torch.optim.SGD, **options)
+
+
+@pytest.mark.parametrize("options", ADAM_OPTIONS)
+def test_adam_trajectory_matches_torch(options):
+    trajectories(nn.optim.Adam, torch.optim.Adam, **options)
+
+
+@pytest.mark.parametrize("options", ADAM_OPTIONS)
+def test_adamw_trajectory_matches_torch(options):
+    trajectories(nn.optim.AdamW, torch.optim.AdamW, **options)
+
+
+@pytest.mark.parametrize("options", RMSPROP_OPTIONS)
+def test_rmsprop_trajectory_matches_torch(options):
+    trajectories(nn.optim.RMSprop, torch.optim.RMSprop, **options)
+
+
+@pytest.mark.parametrize("options", ADAGRAD_OPTIONS)
+def test_adagrad_trajectory_matches_torch(options):
+    trajectories(nn.optim.Adagrad, torch.optim.Adagrad, **options)
+
+
+@pytest.mark.parametrize("ours, theirs, options", [
+    (nn.optim.SGD, torch.optim.SGD, {"lr": 0.01, "momentum": 0.9}),
+    (nn.optim.Adam, torch.optim.Adam, {"lr": 0.01}),
+    (nn.optim.RMSprop, torch.optim.RMSprop, {"lr": 0.001}),
+    (nn.optim.Adagrad, torch.optim.Adagrad, {"lr": 0.05})])
+def test_param_groups_with_their_own_lr_match_torch(ours, theirs, options):
+    trajectories(ours, theirs, steps=20, groups=True, **options)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_defaults_match_torch(name):
+    p, tp = mg.zeros(2, requires_grad=True), torch.zeros(2, requires_grad=True)
+    extra = {"lr": 0.1} if name == "SGD" else {}
+    ours = getattr(nn.optim, name)([p], **extra).param_groups[0]
+    theirs = getattr(torch.optim, name)([tp], **extra).param_groups[0]
+    for key, value in ours.items():
+        if key != "params":
+            assert theirs[key] == value, key
+
+
+def scheduler_lrs(ours_cls, theirs_cls, epochs, **options):
+    ours_opt = nn.optim.SGD([mg.zeros(1, requires_grad=True)], lr=0.5)
+    theirs_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5)
+    ours, theirs = ours_cls(ours_opt, **options), theirs_cls(theirs_opt, **options)
+    mine, their = [ours.get_last_lr()[0]], [theirs.get_last_lr()[0]]
+    for _ in range(epochs):
+        ours_opt.step()
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+        mine.append(ours.get_last_lr()[0])
+        their.append(theirs.get_last_lr()[0])
+        assert ours_opt.param_groups[0]["lr"] == mine[-1]
+    np.testing.assert_allclose(mine, their, rtol=1e-12, atol=1e-15)
+
+
+def test_step_lr_sequence_matches_torch():
+    scheduler_lrs(nn.optim.lr_scheduler.StepLR, torch.optim.lr_scheduler.StepLR, 12,
+                  step_size=3, gamma=0.5)
+
+
+def test_exponential_lr_sequence_matches_torch():
+    scheduler_lrs(nn.optim.lr_scheduler.ExponentialLR, torch.optim.lr_scheduler.ExponentialLR, 12,
+                  gamma=0.9)
+
+
+@pytest.mark.parametrize("eta_min", [0.0, 0.01])
+def test_cosine_annealing_lr_sequence_matches_torch(eta_min):
+    scheduler_lrs(nn.optim.lr_scheduler.CosineAnnealingLR, torch.optim.lr_scheduler.CosineAnnealingLR,
+                  25, T_max=10, eta_min=eta_min)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+@pytest.mark.parametrize("max_norm", [0.5, 100.0])
+def test_clip_grad_norm_matches_torch(norm_type, max_norm):
+    grads = [RNG.standard_normal((3, 2)), RNG.standard_normal(4)]
+    ours = [mg.zeros(g.shape, dtype=mg.float64, requires_grad=True) for g in grads]
+    theirs = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, tp, g in zip(ours, theirs, grads):
+        p.grad = mg.tensor(g.copy())
+        tp.grad = torch.tensor(g.copy())
+    total = nn.utils.clip_grad_norm_(ours, max_norm, norm_type)
+    their_total = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
+    assert total.item() == pytest.approx(their_total.item(), rel=1e-12)
+    for p, tp in zip(ours, theirs):
+        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-12)
