@@ -1,0 +1,239 @@
+"""Draw a backprop graph from the command line (``python -m minigrad.draw`` or ``minigrad-draw``).
+
+By default it draws one training step of a small MLP with cross-entropy; ``--expr`` draws an
+expression of named tensors instead.  The output format follows the file's extension (svg, png,
+pdf, or dot for the DOT source); ``--steps FOLDER`` also writes the backward step-through.
+
+    python -m minigrad.draw -o mlp.svg
+    python -m minigrad.draw --expr "tanh(w*x + b)" --var w=0.5 --var x=2 --var b=-1 -o neuron.png
+    python -m minigrad.draw --expr "sum(relu(W @ x))" --var "W=[[1,-2],[3,4]]" --input x=1,2 --steps steps/
+
+Expressions are parsed with ``ast`` and evaluated node by node over an allow-list of operators
+and functions; nothing of them is ever passed to ``eval``.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import sys
+from collections.abc import Sequence
+
+PROG = "minigrad-draw"
+
+# Functions an expression may call, as ``f(x, ...)`` or ``x.f(...)``.
+UNARY = ("tanh", "relu", "sigmoid", "exp", "log", "sqrt", "abs", "sum", "mean", "softmax",
+         "log_softmax", "amax", "amin", "logsumexp", "flatten", "transpose", "reshape", "clamp")
+BINARY = ("maximum", "minimum", "matmul")
+KEYWORDS = ("dim", "keepdim", "min", "max")
+OPERATORS = {ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.Div: "__truediv__",
+             ast.Pow: "__pow__", ast.MatMult: "__matmul__"}
+
+
+class ExpressionError(ValueError):
+    """An expression that is not allowed or does not evaluate; the message says why."""
+
+
+def evaluate(expression: str, variables: dict):
+    """The value of ``expression`` with ``variables`` (name -> Tensor), from its syntax tree.
+
+    >>> import minigrad as mg
+    >>> evaluate("tanh(w * 2)", {"w": mg.tensor(0.0)}).item()
+    0.0
+    """
+    import minigrad as mg
+
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as error:
+        raise ExpressionError(f"--expr is not a valid expression: {error.msg}") from None
+
+    def tensor_of(value):
+        return value if isinstance(value, mg.Tensor) else mg.tensor(float(value))
+
+    def call(name, args, kwargs):
+        if name in BINARY:
+            if len(args) != 2:
+                raise ExpressionError(f"{name}() takes 2 arguments, got {len(args)}")
+            a, b = (tensor_of(x) for x in args)
+            return a @ b if name == "matmul" else getattr(mg, name)(a, b)
+        if not args:
+            raise ExpressionError(f"{name}() needs a tensor argument")
+        return getattr(tensor_of(args[0]), name)(*args[1:], **kwargs)
+
+    def walk(node):
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return node.value
+        if isinstance(node, ast.Name):
+            if node.id not in variables:
+                known = ", ".join(sorted(variables)) or "none given"
+                raise ExpressionError(f"unknown name {node.id!r} in --expr (variables: {known}; "
+                                      "give one with --var NAME=VALUE)")
+            return variables[node.id]
+        if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
+            left, right = walk(node.left), walk(node.right)
+            if not isinstance(left, mg.Tensor) and not isinstance(right, mg.Tensor):
+                left = tensor_of(left)
+            result = getattr(left, OPERATORS[type(node.op)])(right) if isinstance(left, mg.Tensor) \
+                else getattr(right, "__r" + OPERATORS[type(node.op)][2:])(left)
+            return result
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            value = walk(node.operand)
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                name, receiver = node.func.id, []
+            elif isinstance(node.func, ast.Attribute):
+                name, receiver = node.func.attr, [node.func.value]
+            else:
+                raise ExpressionError("--expr may only call functions by name")
+            if name not in UNARY and name not in BINARY:
+                raise ExpressionError(f"unknown function {name!r} in --expr (allowed: "
+                                      f"{', '.join(UNARY + BINARY)})")
+            args = [walk(a) for a in receiver + node.args]
+            kwargs = {}
+            for keyword in node.keywords:
+                if keyword.arg not in KEYWORDS or not isinstance(keyword.value, ast.Constant):
+                    raise ExpressionError(f"{name}(): only constant {', '.join(KEYWORDS)}= keywords "
+                                          "are allowed")
+                kwargs[keyword.arg] = keyword.value.value
+            return call(name, args, kwargs)
+        raise ExpressionError(f"--expr may not contain {type(node).__name__} "
+                              f"({ast.get_source_segment(expression.strip(), node) or '?'})")
+
+    try:
+        result = walk(tree)
+    except ExpressionError:
+        raise
+    except (ValueError, TypeError, IndexError, RuntimeError) as error:
+        raise ExpressionError(f"--expr could not be computed: {error}") from None
+    if not isinstance(result, mg.Tensor) or not result.requires_grad:
+        raise ExpressionError("--expr must depend on at least one --var (a tensor that requires grad)")
+    return result
+
+
+def parse_value(text: str):
+    """``2``, ``1,2,3`` or ``[[1,2],[3,4]]`` as nested lists of floats (literal_eval: no code)."""
+    try:
+        value = ast.literal_eval(text if not ("," in text and "[" not in text) else f"[{text}]")
+    except (ValueError, SyntaxError):
+        raise ExpressionError(f"value {text!r} is not a number or a list of numbers") from None
+
+    def check(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float, list, tuple)):
+            raise ExpressionError(f"value {text!r} is not a number or a list of numbers")
+        if isinstance(v, (list, tuple)):
+            for item in v:
+                check(item)
+
+    check(value)
+    return value
+
+
+def _variables(specs: Sequence[str], requires_grad: bool, into: dict) -> None:
+    import minigrad as mg
+
+    for spec in specs:
+        name, sep, text = spec.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise ExpressionError(f"expected NAME=VALUE, got {spec!r}")
+        into[name] = mg.tensor(parse_value(text.strip()), dtype=mg.float32, requires_grad=requires_grad)
+
+
+def training_step(sizes: Sequence[int], batch: int, seed: int):
+    """The loss of one training step of ``nn.MLP`` with cross-entropy, and names for its tensors."""
+    import minigrad as mg
+    import minigrad.functional as F
+    from minigrad import nn  # the CLI is a tool on top of both packages
+
+    mg.manual_seed(seed)
+    model = nn.MLP(sizes[0], list(sizes[1:-1]), sizes[-1])
+    x = mg.randn(batch, sizes[0])
+    y = mg.tensor([i % sizes[-1] for i in range(batch)])
+    loss = F.cross_entropy(model(x), y)
+    return loss, {x: "x", y: "y (targets)", loss: "loss"}, model
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not the usage block
+        self.exit(2, f"{PROG}: error: {message} (see --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Draw the backprop graph of a small MLP's training step or "
+                                       "of an expression, with values and gradients.")
+    p.add_argument("--expr", help='an expression such as "tanh(w*x + b)" (default: an MLP step)')
+    p.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                   help="a tensor that requires grad: 0.5, 1,2,3 or [[1,2],[3,4]] (repeatable)")
+    p.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
+                   help="a tensor that does not require grad (repeatable)")
+    p.add_argument("--mlp", default="2,3,2", metavar="SIZES",
+                   help="layer sizes of the default MLP, input to output (default 2,3,2)")
+    p.add_argument("--batch", type=int, default=2, help="batch size of the default MLP step")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", default="graph.svg",
+                   help="output file; its extension picks the format: svg, png, pdf, dot")
+    p.add_argument("--steps", metavar="FOLDER", help="also write the backward step-through there")
+    p.add_argument("--backward", action="store_true", help="draw the gradient flowing along each edge")
+    p.add_argument("--no-data", action="store_true", help="hide values")
+    p.add_argument("--no-grad", action="store_true", help="hide gradients")
+    p.add_argument("--collapse", action="append", default=[], metavar="MODULE",
+                   help="draw this module (qualified or class name) as one node (repeatable)")
+    p.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
+    p.add_argument("--max-elements", type=int, default=6,
+                   help="show every value of tensors up to this size (default 6)")
+    p.add_argument("--title", help="a title above the drawing")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from . import viz
+
+    extension = os.path.splitext(args.output)[1].lstrip(".").lower()
+    if extension not in ("svg", "png", "pdf", "dot", "gv"):
+        return _fail(f"cannot tell the format of {args.output!r}: end it in .svg, .png, .pdf or .dot")
+    try:
+        if args.expr:
+            variables: dict = {}
+            _variables(args.var, True, variables)
+            _variables(args.input, False, variables)
+            root = evaluate(args.expr, variables)
+            names, module, title = {t: n for n, t in variables.items()}, None, args.expr
+        else:
+            if args.var or args.input:
+                return _fail("--var and --input need --expr")
+            sizes = [int(s) for s in args.mlp.split(",")] if args.mlp.replace(",", "").isdigit() else []
+            if len(sizes) < 2 or min(sizes) < 1 or args.batch < 1:
+                return _fail(f"--mlp needs at least two positive sizes such as 2,3,2 (got {args.mlp!r}) "
+                             "and --batch a positive number")
+            root, names, module = training_step(sizes, args.batch, args.seed)
+            title = f"One training step: MLP {args.mlp.replace(',', '→')}, cross-entropy, batch {args.batch}"
+    except ExpressionError as error:
+        return _fail(str(error))
+    options = {"show_data": not args.no_data, "max_elements": args.max_elements, "rankdir": args.rankdir,
+               "names": names, "module": module, "collapse": args.collapse or None,
+               "title": args.title or title}
+    try:
+        graph = viz.draw_graph(root, show_grad=not args.no_grad, show_backward=args.backward, **options)
+        viz.render(graph, args.output)
+        written = [args.output]
+        if args.steps:
+            options.pop("names")
+            written.append(viz.save_steps(root, args.steps, names=names, **options))
+    except (RuntimeError, ValueError, OSError) as error:
+        return _fail(str(error).splitlines()[0], code=1)
+    print(f"{PROG}: wrote {', '.join(written)}")
+    return 0
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
