@@ -166,3 +166,45 @@ def test_bad_options_are_refused():
         F.binary_cross_entropy_with_logits(mg.zeros(3), mg.zeros(3, 1))
     with pytest.raises(ValueError, match="dropout: probability"):
         F.dropout(mg.zeros(3), p=1.5)
+
+
+def test_cross_entropy_spatial_and_probability_targets_are_differentiable_twice():
+    y = mg.tensor(np.random.default_rng(0).integers(0, 3, (2, 4)))
+    assert mg.gradcheck(lambda z: mg.grad(F.cross_entropy(z, y, label_smoothing=0.1), z,
+                                          create_graph=True)[0], [x64(2, 3, 4)])
+    target = mg.tensor(np.random.default_rng(1).dirichlet(np.ones(3), size=4))
+    assert mg.gradcheck(lambda z: mg.grad(F.cross_entropy(z, target), z, create_graph=True)[0],
+                        [x64(4, 3)])
+
+
+def test_cross_entropy_with_every_target_ignored_is_nan_like_pytorch():
+    loss = F.cross_entropy(mg.zeros(2, 3), mg.tensor([-100, -100]))
+    assert math.isnan(loss.item())
+
+
+LOSSES_OF_FLOAT32 = {
+    "cross_entropy": lambda z, y: F.cross_entropy(z, y),
+    "cross_entropy_options": lambda z, y: F.cross_entropy(z, y, weight=mg.ones(5), label_smoothing=0.1),
+    "cross_entropy_probabilities": lambda z, y: F.cross_entropy(z, F.one_hot(y, 5).float()),
+    "nll_loss": lambda z, y: F.nll_loss(z, y),
+    "multi_margin_loss": lambda z, y: F.multi_margin_loss(z, y, p=2, weight=mg.ones(5)),
+    "multiclass_hinge_loss": lambda z, y: F.multiclass_hinge_loss(z, y, squared=True),
+    "binary_cross_entropy": lambda z, y: F.binary_cross_entropy(z.sigmoid(), mg.rand(4, 5)),
+    "binary_cross_entropy_with_logits": lambda z, y: F.binary_cross_entropy_with_logits(
+        z, mg.rand(4, 5), weight=mg.ones(5), pos_weight=mg.ones(5)),
+    "mse_loss": lambda z, y: F.mse_loss(z, mg.rand(4, 5)),
+    "l1_loss": lambda z, y: F.l1_loss(z, mg.rand(4, 5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES_OF_FLOAT32))
+def test_every_loss_of_float32_stays_float32(name):
+    z = mg.randn(4, 5, requires_grad=True)
+    loss = LOSSES_OF_FLOAT32[name](z, mg.tensor([0, 4, 2, 1]))
+    loss.backward()
+    assert loss.dtype == np.float32 and z.grad.dtype == np.float32
+
+
+def test_nn_and_optim_are_reachable_from_minigrad():
+    import nn
+    assert mg.nn is nn and mg.optim is nn.optim

@@ -43,7 +43,10 @@ def _reduce(per_row, reduction: str, denominator, out_shape):
     if reduction == "none":
         return per_row.reshape(out_shape)
     total = per_row.sum()
-    return total if reduction == "sum" else total / denominator
+    if reduction == "sum":
+        return total
+    with xp.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as PyTorch
+        return total / denominator
 
 
 def _per_row_grad(grad, reduction: str, denominator, rows: int):
