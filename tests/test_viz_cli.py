@@ -1,0 +1,86 @@
+"""python -m minigrad.draw / minigrad-draw: an MLP step or an expression, drawn to a file."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from minigrad import draw
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="Graphviz `dot` is not installed (apt-get install graphviz)")
+
+
+@needs_dot
+def test_expression_is_drawn_to_svg_with_its_variables(tmp_path, capsys):
+    out = tmp_path / "neuron.svg"
+    code = draw.main(["--expr", "tanh(w*x + b)", "--var", "w=0.5", "--var", "x=2", "--var", "b=-1",
+                      "-o", str(out)])
+    assert code == 0 and "wrote" in capsys.readouterr().out
+    texts = {t.text for t in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}text")}
+    assert {"w", "x", "b", "tanh", "mul", "add"} <= texts
+    assert "tanh(w*x + b)" in texts  # the title
+
+
+def test_default_is_one_training_step_of_a_small_mlp(tmp_path):
+    out = tmp_path / "mlp.dot"  # DOT source: no Graphviz binary needed
+    assert draw.main(["-o", str(out), "--mlp", "3,4,2", "--batch", "3"]) == 0
+    source = out.read_text(encoding="utf-8")
+    for expected in ("layers.0.weight", "layers.1.bias", "cross_entropy", "cluster_", "Linear(3→4)",
+                     "One training step", "loss"):
+        assert expected in source
+
+
+def test_input_values_and_methods_in_expressions(tmp_path):
+    out = tmp_path / "g.dot"
+    code = draw.main(["--expr", "(W @ x).relu().sum(dim=0) + 2 ** maximum(x, 0).mean()",
+                      "--var", "W=[[1,-2],[3,4]]", "--input", "x=1,2", "-o", str(out)])
+    source = out.read_text(encoding="utf-8")
+    assert code == 0 and "matmul" in source and "maximum" in source and "[[1, -2], [3, 4]]" not in source
+    assert "[1, -2]" in source and "[3, 4]" in source  # W's two rows
+
+
+@needs_dot
+def test_steps_folder_gets_the_step_through(tmp_path):
+    code = draw.main(["--expr", "relu(w) * 3", "--var", "w=1,-1", "-o", str(tmp_path / "g.svg"),
+                      "--steps", str(tmp_path / "steps")])
+    assert code == 0 and (tmp_path / "steps" / "index.html").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--expr", "__import__('os').system('true')", "--var", "w=1"], "unknown function"),
+    (["--expr", "w.__class__", "--var", "w=1"], "may not contain Attribute"),
+    (["--expr", "[w for w in ()]", "--var", "w=1"], "may not contain ListComp"),
+    (["--expr", "v * 2", "--var", "w=1"], "unknown name 'v'"),
+    (["--expr", "w +", "--var", "w=1"], "not a valid expression"),
+    (["--expr", "w * 2", "--var", "w=abc"], "not a number"),
+    (["--expr", "w * 2", "--var", "2w=1"], "NAME=VALUE"),
+    (["--expr", "x * 2", "--input", "x=1"], "at least one --var"),
+    (["--expr", "sum(w, bogus=1)", "--var", "w=1"], "keywords"),
+    (["--mlp", "2"], "--mlp"),
+    (["-o", "graph.jpeg"], "cannot tell the format"),
+    (["--var", "w=1"], "need --expr"),
+    (["--no-such-option"], "unrecognized arguments"),
+])
+def test_bad_options_give_a_one_line_error_and_a_nonzero_exit(argv, message, tmp_path, capsys):
+    try:
+        code = draw.main(argv + (["-o", str(tmp_path / "g.dot")] if "-o" not in argv else []))
+    except SystemExit as exit:  # argparse's own errors
+        code = exit.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("minigrad-draw: error:") and message in err
+
+
+def test_python_dash_m_runs_the_command(tmp_path):
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run([sys.executable, "-m", "minigrad.draw", "--expr", "exp(w)", "--var", "w=0",
+                             "-o", str(tmp_path / "g.dot")], capture_output=True, text=True,
+                            timeout=60, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "exp" in (tmp_path / "g.dot").read_text(encoding="utf-8")

@@ -1,0 +1,166 @@
+"""The backward step-through: the engine's real order, the gradients of each step, the drawings of
+the steps, and the HTML page opened in headless Chromium."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import viz
+from minigrad.autograd import Function
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="Graphviz `dot` is not installed (apt-get install graphviz)")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
+
+
+def branching_graph():
+    """x is used twice (through relu and through mul), so its gradient has two parts to add."""
+    x = mg.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    w = mg.tensor([0.5, 0.5, -1.0], requires_grad=True)
+    h = x.relu()
+    loss = ((h * w).sum() + (x * x).mean()).tanh()
+    return loss, x, w
+
+
+def test_steps_run_in_a_valid_reverse_topological_order():
+    loss, _, _ = branching_graph()
+    steps = list(viz.backward_steps(loss))
+    position = {id(s.node): s.index for s in steps}
+    assert len(position) == len(steps) == 7  # tanh, add, sum, mean, mul (h*w), mul (x*x), relu
+    assert [s.index for s in steps] == list(range(1, 8)) and steps[0].node is loss.grad_fn
+    for s in steps:
+        for parent in s.node.parents:
+            if isinstance(parent, Function):  # the node that made an input runs later
+                assert position[id(parent)] > s.index
+
+
+def test_gradients_of_all_steps_add_up_to_grad_after_backward():
+    loss, x, w = branching_graph()
+    received = {}
+    for s in viz.backward_steps(loss):
+        for parent, g in zip(s.node.parents, s.grad_inputs):
+            if g is not None and not isinstance(parent, Function):
+                received[id(parent)] = received.get(id(parent), 0) + g
+    loss.backward()
+    np.testing.assert_allclose(received[id(x)], x.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(received[id(w)], w.grad.numpy(), rtol=1e-6)
+
+
+def test_each_step_reports_what_flowed_in_and_out():
+    x = mg.tensor([2.0, -1.0], requires_grad=True)
+    steps = list(viz.backward_steps((x.relu() * 3).sum()))
+    relu = steps[-1]
+    assert relu.op == "relu" and relu.index == relu.total == 3
+    np.testing.assert_array_equal(relu.grad_output, [3.0, 3.0])
+    np.testing.assert_array_equal(relu.grad_inputs[0], [3.0, 0.0])
+    assert "grad_out * (x > 0)" in relu.caption and "Step 3 of 3" in relu.caption
+    assert ".grad" in relu.caption  # the last step says where the gradients go
+
+
+def test_drawing_and_saving_the_steps_leaves_later_backward_unchanged(tmp_path):
+    reference, rx, rw = branching_graph()
+    reference.backward()
+    loss, x, w = branching_graph()
+    for k in range(len(list(viz.backward_steps(loss))) + 1):
+        mg.draw_graph(loss, step=k)
+    if shutil.which("dot"):
+        viz.save_steps(loss, tmp_path / "steps")
+    assert x.grad is None and w.grad is None
+    loss.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), rx.grad.numpy())
+    np.testing.assert_array_equal(w.grad.numpy(), rw.grad.numpy())
+
+
+def test_step_k_highlights_its_node_and_shows_only_the_gradients_known_so_far():
+    loss, x, w = branching_graph()
+    names = {x: "x", w: "w", loss: "loss"}
+    start = mg.draw_graph(loss, names=names, step=0).source
+    assert "penwidth=3" not in start and "dir=back" not in start
+    assert start.count(">grad<") == 1  # only the root's seed
+    steps = list(viz.backward_steps(loss))
+    middle = mg.draw_graph(loss, names=names, step=3).source
+    highlighted = re.findall(r"\t(op\d+) \[label=<<B>(\w+)</B>.*penwidth=3", middle)
+    assert [name for _, name in highlighted] == [steps[2].node.name]
+    assert "Step 3:" in middle
+    end = mg.draw_graph(loss, names=names, step=len(steps)).source
+    assert "so far" not in end and "so far" in mg.draw_graph(loss, names=names, step=5).source
+    with pytest.raises(ValueError, match="between 0 and 7"):
+        mg.draw_graph(loss, step=8)
+
+
+def test_a_freed_graph_cannot_be_stepped_through_and_says_what_to_do():
+    loss, _, _ = branching_graph()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        list(viz.backward_steps(loss))
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        mg.draw_graph(loss, step=1)
+
+
+# -- the page ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz `dot` is not installed (apt-get install graphviz)")
+    loss, x, w = branching_graph()
+    folder = tmp_path_factory.mktemp("steps")
+    return viz.save_steps(loss, folder, names={x: "x", w: "w", loss: "loss"})
+
+
+@needs_dot
+def test_save_steps_writes_one_svg_per_step_and_a_self_contained_page(page):
+    folder = os.path.dirname(page)
+    assert sorted(os.listdir(folder)) == ["index.html"] + [f"step_{k:03d}.svg" for k in range(8)]
+    html = open(page, encoding="utf-8").read()
+    assert html.count('<section class="frame') == 8 and html.count("<svg") == 8
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
+    assert not re.search(r"<(?:link|iframe|object|embed)\b|<script[^>]+src|@import|url\(", html)
+    assert "grad_out * (x &gt; 0)" in html  # the relu step's caption
+
+
+def _dump_dom(url: str, tmp_path) -> str:
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+               "--no-first-run", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND",
+               f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=20)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def _current(dom: str) -> tuple[str, str]:
+    body = re.search(r'<body data-current="(\d+)"', dom).group(1)
+    frame = re.findall(r'class="frame current" id="frame-(\d+)"', dom)
+    assert frame == [body]
+    return body, re.search(r'<div id="caption">([^<]*)', dom).group(1)
+
+
+@needs_dot
+@needs_chromium
+def test_the_page_shows_the_first_frame_then_the_next_one_on_next(page, tmp_path):
+    body, caption = _current(_dump_dom("file://" + page, tmp_path))
+    assert body == "0" and caption.startswith("Before backward")
+    # A copy of the page that clicks "next" once it has loaded, as a user would.
+    html = open(page, encoding="utf-8").read()
+    clicked = tmp_path / "clicked.html"
+    clicked.write_text(html.replace("</body>", '<script>document.getElementById("next").click();'
+                                               "</script></body>"), encoding="utf-8")
+    dom = _dump_dom("file://" + str(clicked), tmp_path)
+    body, caption = _current(dom)
+    assert body == "1" and caption.startswith("Step 1 of 7: tanh")
+    assert "Step 1 / 7" in dom
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", dom)
+
+
+@needs_dot
+@needs_chromium
+def test_the_page_opens_at_the_step_in_its_url(page, tmp_path):
+    body, caption = _current(_dump_dom("file://" + page + "#3", tmp_path))
+    assert body == "3" and caption.startswith("Step 3 of 7")
