@@ -225,7 +225,10 @@ class Function:
 def _forward_error(function, arrays, error):
     shapes = ", ".join(str(tuple(a.shape)) if isinstance(a, ndarray) else repr(a) for a in arrays)
     kind = type(error) if type(error) in (ValueError, TypeError, IndexError) else ValueError
-    return kind(f"{function.describe()}: {error} (input shapes: {shapes})")
+    message = str(error)
+    if not message.startswith(f"{function.name}:"):  # the op's own checks already name it
+        message = f"{function.describe()}: {message}"
+    return kind(f"{message} (input shapes: {shapes})")
 
 
 # Hooks and retain_grad of non-leaf tensors live beside the graph, keyed by node, so that the

@@ -217,3 +217,12 @@ def test_gradcheck_names_the_worst_mismatch():
 def test_gradcheck_refuses_float32_inputs():
     with pytest.raises(ValueError, match="gradcheck: input 0 has dtype float32; use float64"):
         mg.gradcheck(lambda x: x * 2, [mg.ones(2, requires_grad=True)])
+
+
+def test_an_op_is_named_once_at_the_start_of_its_error():
+    with pytest.raises(ValueError) as info:
+        F.linear(mg.ones(4, 3), mg.ones(5, 2))
+    assert str(info.value).startswith("linear: input of shape (4, 3)")
+    with pytest.raises(IndexError) as info:
+        mg.ones(3)[4]
+    assert str(info.value).startswith("index: index 4 is out of bounds")

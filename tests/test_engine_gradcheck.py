@@ -262,3 +262,44 @@ def test_a_composite_function_of_many_ops():
         return (h.softmax(-1) * h.exp()).sum(1).log() + h.var(1)
 
     check(fn, leaf(4, 3, seed=1), leaf(3, 5, seed=2))
+
+
+# -- second order: every backward rule is itself differentiable (create_graph=True) -------------
+SECOND_ORDER = {
+    "mul_div": lambda x, y: x * y / (y * y + 1),
+    "pow": lambda x, y: (x * x + 1) ** y + x ** 3 + 2 ** x,
+    "sub_neg": lambda x, y: -(x - y) * (y - x),
+    "matmul": lambda x, y: x @ y.T,
+    "matmul_vec": lambda x, y: x @ y[0],
+    "linear": lambda x, y: F.linear(x, y, y[:, 0]),
+    "exp_log_sqrt": lambda x, y: (x.exp() + (y * y + 1).log()).sqrt(),
+    "tanh_sigmoid": lambda x, y: x.tanh() * y.sigmoid(),
+    "relu_abs_clamp": lambda x, y: x.relu() * y.abs() * (x * y).clamp(-0.5, 0.5),
+    "leaky_relu_gelu": lambda x, y: F.leaky_relu(x, 0.1) * F.gelu(y) + F.gelu(x * y, approximate="tanh"),
+    "maximum_where": lambda x, y: mg.maximum(x, y) * mg.minimum(x, y) + mg.where(x > y, x * y, y),
+    "reductions": lambda x, y: x.sum(0) * y.mean(1, keepdim=True) + x.var(1, keepdim=True) * y.amax(0),
+    "logsumexp_amin": lambda x, y: (x * y).logsumexp(1) * x.amin(1),
+    "softmax": lambda x, y: (x * y).softmax(1) * x.log_softmax(0),
+    "max_dim": lambda x, y: (x * y).max(1).values.unsqueeze(1) * x.min(0, keepdim=True).values,
+    "shape": lambda x, y: (x.reshape(4, 3).T.unsqueeze(0) * y.permute(1, 0).flatten().view(3, 4)).squeeze(0),
+    "expand": lambda x, y: x[:, :1].expand(-1, 4) * y,
+    "index": lambda x, y: x[[0, 0, 2]] * y[:, [1, 1, 3]].T.sum(1, keepdim=True) + x[x > 0].sum(),
+    "cat_stack": lambda x, y: mg.cat([x * y, x], 1).sum(1) * mg.stack([y, x * x], 2).sum((1, 2)),
+    "cast": lambda x, y: (x * y).float().double() * x,
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_ORDER))
+def test_gradient_of_the_gradient_matches_finite_differences(name):
+    fn = SECOND_ORDER[name]
+    x, y = leaf(3, 4, seed=21), leaf(3, 4, seed=22)
+    v = mg.tensor(np.random.default_rng(5).standard_normal((3, 4)))
+
+    def gradient(x, y):  # a vector-Jacobian product, recorded so that it can be differentiated
+        gx, gy = mg.grad((fn(x, y) ** 2).sum(), [x, y], create_graph=True)
+        return (gx * v + gy).sum() + (gx * gy).sum()
+
+    if name == "cast":  # a float32 round trip: a coarser check of the same rule
+        assert mg.gradcheck(gradient, [x, y], eps=1e-3, atol=1e-3, rtol=1e-2)
+    else:
+        check(gradient, x, y)
