@@ -671,7 +671,8 @@ class _Painter:
             return clusters[key]
 
         kinds = set()
-        for i, op in enumerate(ops):
+        for i in range(len(ops) - 1, -1, -1):  # in forward order: dot lays inputs out first
+            op = ops[i]
             group = self._group(op.path)
             if group is None:
                 style = dict(STYLE["op"])
@@ -683,17 +684,14 @@ class _Painter:
                 self.group_ids[group] = f"m{len(self.group_ids)}"
                 kinds.add("collapsed")
                 place(group).node(self._head(i), self._group_label(group), **STYLE["collapsed"])
-        for t in self.graph.tensors:
-            if not self._tensor_visible(t):
-                continue
+        tensors = [t for t in self._forward_order() if self._tensor_visible(t)]
+        for t in tensors:
             grad, note = self._grad_of(t)
             label = _tensor_label(t, grad, note, self._extra_rows(t, grad), self.options)
             place(self._tensor_path(t)).node(t.id, label, **STYLE[t.kind])
             kinds.add(t.kind)
         edges = set()
-        for t in self.graph.tensors:
-            if not self._tensor_visible(t):
-                continue
+        for t in tensors:
             if t.producer is not None:
                 tail = self._head(t.producer)
                 g.edge(tail, t.id)
@@ -711,9 +709,19 @@ class _Painter:
         for key in sorted(clusters, key=len, reverse=True):
             (clusters[key[:-1]] if len(key) > 1 else g).subgraph(clusters[key])
         if legend:
-            g.node("legend", self._legend(kinds), shape="plain")
+            g.node("legend", self._legend(kinds, rankdir in ("TB", "BT")), shape="plain")
         g.attr(label=self._title(title))
         return g
+
+    def _forward_order(self) -> list:
+        """Tensors in the order the forward pass made them: each op's inputs, then its output."""
+        order, seen = [], set()
+        for op in reversed(self.graph.ops):
+            for t in op.inputs + [op.output]:
+                if id(t) not in seen:
+                    seen.add(id(t))
+                    order.append(t)
+        return order or self.graph.tensors
 
     def _flow_style(self, i: int) -> dict:
         current = i == self.current
@@ -758,7 +766,7 @@ class _Painter:
         lines.append(f'<FONT POINT-SIZE="9" COLOR="#6b7280">{count} ops, collapsed</FONT>')
         return "<" + "<BR/>".join(lines) + ">"
 
-    def _legend(self, kinds) -> str:
+    def _legend(self, kinds, vertical: bool) -> str:
         cells = []
         for kind in ("leaf", "input", "constant", "intermediate", "output", "op", "collapsed"):
             if kind in kinds:
@@ -767,11 +775,14 @@ class _Painter:
                              f'STYLE="{"rounded" if kind in ("leaf", "op") else ""}">'
                              f'<FONT POINT-SIZE="9">{KIND_TEXT[kind]}</FONT></TD>')
         cells.append('<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="#4b5563">→ forward</FONT></TD>')
-        if self.show_flows or self.options["show_grad"]:
-            cells.append(f'<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="{GRAD_COLOR}">'
-                         f'{"⇠ gradient flowing back, " if self.show_flows else ""}grad = ∂root/∂tensor'
-                         '</FONT></TD>')
-        return '<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="3"><TR>' + "".join(cells) + "</TR></TABLE>>"
+        notes = (["⇠ gradient flowing back"] if self.show_flows else []) + (
+            ["grad = ∂root/∂tensor"] if self.options["show_grad"] else [])
+        cells += [f'<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="{GRAD_COLOR}">{n}</FONT></TD>' for n in notes]
+        if vertical:  # beside a top-to-bottom graph, a column takes less room than a row
+            rows = "".join(f"<TR>{cell}</TR>" for cell in cells)
+        else:
+            rows = "<TR>" + "".join(cells) + "</TR>"
+        return f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="3">{rows}</TABLE>>'
 
     def _title(self, title) -> str:
         lines = [f"<B>{_e(title)}</B>"] if title else []
@@ -814,13 +825,15 @@ def save_steps(root, folder: str | os.PathLike, *, names: Mapping | None = None,
     layout.update(draw_options)
     os.makedirs(folder, exist_ok=True)
     frames = []
+    ops = {id(op.node): op for op in graph.ops}
     for k, caption in enumerate(captions):
         drawing = _draw(graph, records, k, options, True, layout["group_modules"], layout["collapse"],
                         layout["max_nodes"], layout["rankdir"], layout["title"], layout["legend"])
         svg = drawing.pipe(format="svg").decode("utf-8")
         with open(os.path.join(folder, f"step_{k:03d}.svg"), "w", encoding="utf-8") as file:
             file.write(svg)
-        frames.append((caption, _inline_svg(svg)))
+        focus = ops[id(records[k - 1][0])].id if k else ""  # the node to scroll to
+        frames.append((caption, focus, _inline_svg(svg)))
     path = os.path.join(folder, "index.html")
     with open(path, "w", encoding="utf-8") as file:
         file.write(_page(frames))
@@ -836,7 +849,8 @@ def _inline_svg(svg: str) -> str:
 def _page(frames) -> str:
     sections = "\n".join(
         f'<section class="frame{" current" if k == 0 else ""}" id="frame-{k}" data-step="{k}" '
-        f'data-caption="{_e(caption)}">{svg}</section>' for k, (caption, svg) in enumerate(frames))
+        f'data-focus="{focus}" data-caption="{_e(caption)}">{svg}</section>'
+        for k, (caption, focus, svg) in enumerate(frames))
     return _PAGE.replace("{last}", str(len(frames) - 1)).replace("{caption}", _e(frames[0][0])) \
                 .replace("{sections}", sections)
 
@@ -854,6 +868,7 @@ button { font-size: 15px; padding: 4px 14px; cursor: pointer; }
 .frame { display: none; padding: 12px; overflow: auto; }
 .frame.current { display: block; }
 .frame svg { max-width: 100%; height: auto; }
+body.actual-size .frame svg { max-width: none; }
 </style></head>
 <body data-current="0">
 <header>
@@ -861,6 +876,7 @@ button { font-size: 15px; padding: 4px 14px; cursor: pointer; }
 <span id="counter">Step 0 / {last}</span>
 <button id="next" type="button" title="next step (right arrow)">next &#9654;</button>
 <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
+<label><input id="fit" type="checkbox" checked> fit to window</label>
 <div id="caption">{caption}</div>
 </header>
 <main>
@@ -885,10 +901,25 @@ button { font-size: 15px; padding: 4px 14px; cursor: pointer; }
     prev.disabled = i === 0;
     next.disabled = i === frames.length - 1;
     try { history.replaceState(null, "", "#" + i); } catch (e) { /* file:// may refuse */ }
+    focus();
+  }
+  function focus() {  // at actual size, bring the node of this step into view
+    if (!document.body.classList.contains("actual-size")) return;
+    var want = frames[current].getAttribute("data-focus");
+    var titles = frames[current].querySelectorAll("g.node > title");
+    for (var k = 0; k < titles.length; k++) {
+      if (titles[k].textContent === want) {
+        titles[k].parentNode.scrollIntoView({block: "center", inline: "center"});
+      }
+    }
   }
   prev.addEventListener("click", function () { show(current - 1); });
   next.addEventListener("click", function () { show(current + 1); });
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
+  document.getElementById("fit").addEventListener("change", function (event) {
+    document.body.classList.toggle("actual-size", !event.target.checked);
+    focus();
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key === "ArrowRight" || event.key === " ") { show(current + 1); event.preventDefault(); }
     else if (event.key === "ArrowLeft") { show(current - 1); event.preventDefault(); }
