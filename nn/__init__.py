@@ -1,5 +1,6 @@
 """minigrad's neural-network package, in PyTorch's words: ``Module``, layers, losses,
-``optim``, ``init``, ``utils``, data loading and datasets.  ``import nn`` and
+``optim``, ``init``, ``utils``, data loading and datasets (``nn.functional`` is
+``minigrad.functional``, as ``torch.nn.functional``).  ``import nn`` and
 ``from minigrad import nn`` are the same package.
 
 >>> import minigrad as mg, nn
@@ -8,6 +9,8 @@
 >>> [name for name, _ in model.named_parameters()]
 ['0.weight', '0.bias', '2.weight', '2.bias']
 """
+from minigrad import functional
+
 from . import data, datasets, init, optim, utils
 from .layers import (
     GELU,
@@ -45,5 +48,5 @@ __all__ = [
     "Tanh", "LeakyReLU", "GELU", "Softmax", "LogSoftmax", "Flatten", "Dropout", "BatchNorm1d",
     "LayerNorm", "MLP", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
     "BCEWithLogitsLoss", "MultiMarginLoss", "MulticlassHingeLoss", "init", "utils", "optim",
-    "data", "datasets", "save", "load",
+    "data", "datasets", "save", "load", "functional",
 ]

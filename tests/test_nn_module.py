@@ -257,3 +257,26 @@ def test_flatten_identity_softmax_modules():
     assert nn.Identity()(x) is x
     np.testing.assert_allclose(nn.Softmax(dim=-1)(x).data.sum(-1), 1, rtol=1e-6)
     np.testing.assert_allclose(np.exp(nn.LogSoftmax(dim=1)(x).data).sum(1), 1, rtol=1e-6)
+
+
+def test_nodes_recorded_in_a_forward_remember_their_modules():
+    from minigrad.autograd import node_modules
+    model = nn.MLP(3, [4], 2)
+    out = model(mg.randn(2, 3))
+    assert node_modules[out.grad_fn] == (model, model.layers[1])
+
+
+def test_deepcopy_gives_an_independent_model():
+    import copy
+    model = nn.MLP(3, [4], 2)
+    clone = copy.deepcopy(model)
+    assert isinstance(clone.layers[0].weight, nn.Parameter)
+    assert clone.layers[0].weight is not model.layers[0].weight
+    assert clone.layers[0].weight is clone.layers[0]._parameters["weight"]
+    clone(mg.zeros(2, 3)).sum().backward()
+    assert model.layers[0].weight.grad is None
+
+
+def test_nn_functional_is_minigrad_functional():
+    import minigrad.functional
+    assert nn.functional is minigrad.functional
