@@ -75,7 +75,8 @@ class _ClassLoss(Function):
         self.reduction = reduction
         self.label_smoothing = float(label_smoothing)
         self.soft = soft
-        self.probs = None
+        self.probs = self.saved_target = self.valid = self.row_weight = None
+        self.denominator = 1
 
     def options(self):
         opts = {"reduction": self.reduction}
