@@ -330,3 +330,19 @@ def test_without_dot_rendering_says_how_to_install_graphviz(tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="brew install graphviz"):
         g.pipe(format="svg")
     assert viz.render(g, tmp_path / "x.dot").endswith("x.dot")  # DOT source needs no binary
+
+
+def test_a_nan_gradient_is_drawn_even_in_anomaly_mode():
+    x = mg.tensor([0.0, 4.0], requires_grad=True)
+    with mg.detect_anomaly(), np.errstate(divide="ignore"):
+        g = mg.draw_graph(x.sqrt().sum(), names={x: "x"})
+    assert numbers_after(node_named(g, "x")[1], "data") == [0.0, 4.0]
+    assert "[inf, 0.25]" in node_named(g, "x")[1]  # d sqrt(x)/dx = 1 / (2 sqrt(x))
+
+
+def test_a_tensor_without_a_graph_is_drawn_alone():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with mg.no_grad():
+        y = x * 2
+    g = mg.draw_graph(y, names={y: "y"}, legend=False)
+    assert list(nodes(g)) == ["leaf0"] and "[2, 4]" in node_named(g, "y")[1]

@@ -1,0 +1,508 @@
+"""How a drawing of the graph looks: colours and shapes, the text of labels, and the DOT of a
+graph (tensor and op nodes, module clusters, collapsed modules, backward edges, the legend).
+
+minigrad.viz collects the graph and the gradients; this module only paints them.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import graphviz
+import numpy
+
+from .autograd import Function
+from .backend import ndarray, xp
+
+# Colours and shapes: one per kind of tensor, violet ops, green collapsed modules, red gradients.
+STYLE = {
+    "leaf": {"shape": "box", "style": "rounded,filled", "fillcolor": "#dbeafe", "color": "#1d4ed8",
+             "penwidth": "2"},
+    "input": {"shape": "box", "style": "filled", "fillcolor": "#f3f4f6", "color": "#6b7280"},
+    "constant": {"shape": "box", "style": "filled,dashed", "fillcolor": "#ffffff", "color": "#9ca3af",
+                 "fontsize": "10"},
+    "intermediate": {"shape": "box", "style": "filled", "fillcolor": "#ffffff", "color": "#374151"},
+    "output": {"shape": "box", "style": "filled", "fillcolor": "#fef3c7", "color": "#b45309",
+               "penwidth": "2", "peripheries": "2"},
+    "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#ede9fe", "color": "#6d28d9"},
+    "collapsed": {"shape": "box3d", "style": "filled", "fillcolor": "#ecfdf5", "color": "#047857"},
+}
+KIND_TEXT = {
+    "leaf": "leaf that requires grad", "input": "input (no grad)", "constant": "constant",
+    "intermediate": "intermediate", "output": "output (root)", "op": "op", "collapsed": "module, collapsed",
+}
+GRAD_COLOR = "#dc2626"
+CURRENT_COLOR = "#ea580c"
+CLUSTER_COLORS = ("#f0fdf4", "#ecfeff", "#fdf4ff", "#fffbeb")
+FONT = "Helvetica"
+
+# The backward rule of each op, in the words of a step-through caption.
+RULES = {
+    "add": "grad_a = grad_out, grad_b = grad_out (summed over broadcast dims)",
+    "sub": "grad_a = grad_out, grad_b = -grad_out",
+    "mul": "grad_a = grad_out * b, grad_b = grad_out * a",
+    "div": "grad_a = grad_out / b, grad_b = -grad_out * a / b²",
+    "neg": "grad_in = -grad_out",
+    "pow": "grad_a = grad_out * b * a^(b-1), grad_b = grad_out * a^b * log(a)",
+    "exp": "grad_in = grad_out * exp(x)",
+    "log": "grad_in = grad_out / x",
+    "sqrt": "grad_in = grad_out / (2 sqrt(x))",
+    "tanh": "grad_in = grad_out * (1 - tanh(x)²)",
+    "sigmoid": "grad_in = grad_out * s * (1 - s), s = sigmoid(x)",
+    "relu": "grad_in = grad_out * (x > 0)",
+    "leaky_relu": "grad_in = grad_out * (1 if x > 0 else slope)",
+    "gelu": "grad_in = grad_out * (Phi(x) + x phi(x))",
+    "abs": "grad_in = grad_out * sign(x)",
+    "clamp": "grad_in = grad_out where min <= x <= max, else 0",
+    "maximum": "the larger input gets grad_out (a tie splits it)",
+    "minimum": "the smaller input gets grad_out (a tie splits it)",
+    "where": "grad_out goes to a where the condition holds, to b elsewhere",
+    "cast": "grad_in = grad_out cast back to the input's dtype",
+    "matmul": "grad_A = grad_out @ Bᵀ, grad_B = Aᵀ @ grad_out",
+    "linear": "grad_x = grad_out @ W, grad_W = grad_outᵀ @ x, grad_b = grad_out summed over the batch",
+    "sum": "grad_in = grad_out copied to every summed element",
+    "mean": "grad_in = grad_out / n copied to every averaged element",
+    "amax": "grad_out goes to the largest element (ties share it)",
+    "amin": "grad_out goes to the smallest element (ties share it)",
+    "logsumexp": "grad_in = grad_out * softmax(x)",
+    "softmax": "grad_in = y * (grad_out - sum(grad_out * y))",
+    "log_softmax": "grad_in = grad_out - softmax(x) * sum(grad_out)",
+    "index": "grad_out is scatter-added into zeros of the input's shape",
+    "cat": "grad_out is cut back into the pieces that were joined",
+    "stack": "grad_out is split back into the stacked tensors",
+    "expand": "grad_in = grad_out summed over the expanded dims",
+    "permute": "grad_in = grad_out with the dims permuted back",
+    "transpose": "grad_in = grad_out transposed back",
+    "cross_entropy": "grad_logits = (softmax(logits) - one_hot(target)) / N",
+    "nll_loss": "grad_in = -1/N at each target class, 0 elsewhere",
+    "mse_loss": "grad_in = 2 (x - y) / N",
+}
+for _name in ("reshape", "view", "flatten", "squeeze", "unsqueeze"):
+    RULES[_name] = "grad_in = grad_out reshaped back to the input's shape"
+
+
+
+def module_summary(module) -> str:
+    """A one-line description of a module: ``Linear(4→8)``, ``ReLU()``, or its class name."""
+    cls = type(module).__name__
+    n_in, n_out = getattr(module, "in_features", None), getattr(module, "out_features", None)
+    if isinstance(n_in, int) and isinstance(n_out, int):
+        return f"{cls}({n_in}→{n_out})"
+    text = repr(module)
+    return text if "\n" not in text and len(text) <= 40 else cls
+
+
+# ---------------------------------------------------------------------------------------------
+# Text of the labels
+# ---------------------------------------------------------------------------------------------
+def _num(v) -> str:
+    if isinstance(v, (bool, numpy.bool_)):
+        return str(bool(v))
+    text = f"{v:.4g}"
+    return "0" if text == "-0" else text
+
+
+def shape_text(value) -> str:
+    shape = numpy.shape(value)
+    if shape == ():
+        return "scalar"
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def summarize(value, max_elements: int = 6) -> list[str]:
+    """Lines that show an array: every element when it has at most ``max_elements``, else its
+    min, mean and max (and how many are not finite)."""
+    if value is None:
+        return ["?"]
+    a = numpy.asarray(value)
+    if a.dtype.kind == "f" and a.size:
+        # float32 rounding leaves dust like -3.7e-09 where the exact value is 0: show 0 there
+        scale = numpy.nanmax(numpy.abs(numpy.where(numpy.isfinite(a), a, 0)))
+        a = numpy.where(numpy.abs(a) < scale * 1e-6, 0, a).astype(a.dtype)
+    if a.size <= max_elements:
+        if a.ndim == 0:
+            return [_num(a.item())]
+        if a.ndim == 2:
+            return ["[" + ", ".join(_num(v) for v in row) + "]" for row in a.tolist()]
+        return ["[" + ", ".join(_num(v) for v in a.ravel().tolist()) + "]"]
+    if a.dtype.kind == "b":
+        return [f"{int(a.sum())} of {a.size} True"]
+    finite = a[numpy.isfinite(a)] if a.dtype.kind in "fc" else a
+    bad = a.size - finite.size
+    if finite.size == 0:
+        return [f"all {a.size} not finite"]
+    low, high, mean = finite.min(), finite.max(), finite.mean()
+    if abs(mean) < max(abs(low), abs(high)) * 1e-6:
+        mean = 0
+    line = f"min {_num(low)}  mean {_num(mean)}  max {_num(high)}"
+    return [line] + ([f"{bad} nan/inf"] if bad else [])
+
+
+def escape(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _row(tag: str, lines: list[str], color: str, note: str = "") -> str:
+    newline = '<BR ALIGN="LEFT"/>'
+    body = newline.join(escape(x) for x in lines) + (newline if len(lines) > 1 else "")
+    if note:
+        body += f' <I>{escape(note)}</I>'
+    return (f'<TR><TD ALIGN="RIGHT" VALIGN="TOP"><FONT POINT-SIZE="9" COLOR="{color}">{tag}</FONT></TD>'
+            f'<TD ALIGN="LEFT"><FONT COLOR="{color}">{body}</FONT></TD></TR>')
+
+
+def _tensor_label(t, grad, grad_note: str, extra_rows: str, options) -> str:
+    value = t.value
+    title = escape(t.name) if t.name else ""
+    if t.kind == "constant" and not isinstance(value, ndarray):
+        return "<" + (escape(_num(value)) if value is not None else "constant<BR/>(freed)") + ">"
+    if value is None:
+        head = f"<B>{title}</B> " if title else ""
+        return f'<{head}<FONT POINT-SIZE="10" COLOR="#6b7280">value freed</FONT>{_grad_only(grad, options)}>'
+    meta = f'{shape_text(value)} {value.dtype}'
+    rows = [f'<TR><TD COLSPAN="2">{"<B>" + title + "</B>  " if title else ""}'
+            f'<FONT POINT-SIZE="10" COLOR="#6b7280">{escape(meta)}</FONT></TD></TR>']
+    if options["show_data"]:
+        rows.append(_row("data", summarize(value, options["max_elements"]), "#111827"))
+    if options["show_grad"] and grad is not None:
+        rows.append(_row("grad", summarize(grad, options["max_elements"]), GRAD_COLOR, grad_note))
+    rows.append(extra_rows)
+    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+
+
+def _grad_only(grad, options) -> str:
+    if grad is None or not options["show_grad"]:
+        return ""
+    text = "<BR/>".join(escape(x) for x in summarize(grad, options["max_elements"]))
+    return f'<BR/><FONT COLOR="{GRAD_COLOR}">grad {text}</FONT>'
+
+
+def _op_label(node: Function) -> str:
+    options = ", ".join(f"{k}={v}" for k, v in node.options().items())
+    if len(options) > 40:
+        options = options[:37] + "..."
+    detail = f'<BR/><FONT POINT-SIZE="9">{escape(options)}</FONT>' if options else ""
+    return f"<<B>{escape(node.name)}</B>{detail}>"
+
+
+def _flow_label(g, max_elements: int) -> str:
+    """The gradient flowing back along an edge: its shape and its values or largest magnitude."""
+    a = numpy.asarray(g)
+    if a.size <= min(max_elements, 3):
+        text = summarize(a, 3)[0]
+    else:
+        text = "max |g| " + _num(numpy.abs(a).max()) if a.size else "[]"
+    return f'<<FONT POINT-SIZE="9" COLOR="{GRAD_COLOR}">∂ {escape(shape_text(a))}: {escape(text)}</FONT>>'
+
+
+# ---------------------------------------------------------------------------------------------
+# The drawing
+# ---------------------------------------------------------------------------------------------
+class Drawing(graphviz.Digraph):
+    """A ``graphviz.Digraph`` whose rendering explains how to install Graphviz when ``dot`` is
+    missing."""
+
+    def pipe(self, *args, **kwargs):
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound as error:
+            raise no_dot_error(error) from None
+
+    def render(self, *args, **kwargs):
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound as error:
+            raise no_dot_error(error) from None
+
+
+def no_dot_error(error) -> RuntimeError:
+    return RuntimeError(
+        "rendering needs Graphviz's `dot` program, which was not found on PATH. Install it with "
+        "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
+        "`conda install graphviz`; building the graph and its DOT source (.source) works without "
+        f"it. ({error})"
+    )
+
+
+
+class Painter:
+    """Turns a collected graph (and the recorded backward) into DOT, in one linear pass."""
+
+    def __init__(self, graph, records, step, options, show_flows, group_modules, collapse,
+                 max_nodes, notes):
+        self.graph, self.options, self.notes = graph, options, notes
+        self.show_flows, self.group_modules = show_flows, group_modules
+        ops = graph.ops
+        position = {id(op.node): i for i, op in enumerate(ops)}
+        self.out_grad: dict[int, Any] = {}
+        self.flows: dict[tuple, Any] = {}
+        self.received: dict[int, Any] = {}  # tensor id -> gradient summed so far, in the engine's order
+        self.done: set[int] = set()
+        self.current = None
+        for k, (node, grad, grad_inputs) in enumerate(records or (), 1):
+            if step is not None and k > step:
+                break
+            i = position[id(node)]
+            self.done.add(i)
+            self.out_grad[i] = grad
+            for j, g in enumerate(grad_inputs):
+                if g is not None:
+                    self.flows[(i, j)] = g
+                    key = id(ops[i].inputs[j])
+                    self.received[key] = g if key not in self.received else self.received[key] + g
+            self.current = i if k == step else None
+        self.seeded = records is not None
+        self.step = step
+        self.collapsed = self._collapse_set(collapse)
+        self.group_ids: dict[tuple, str] = {}
+        self._visible_count_fits(max_nodes)
+
+    # -- modules and collapsing ------------------------------------------------------------------
+    def _collapse_set(self, collapse) -> set:
+        wanted = list(collapse or ())
+        chosen = set()
+        if not wanted:
+            return chosen
+        for op in self.graph.ops:
+            for m in op.path:
+                qual = self.graph.module_names.get(id(m))
+                if any(w is m or w == qual or w == type(m).__name__ for w in wanted):
+                    chosen.add(id(m))
+        return chosen
+
+    def _group(self, path) -> tuple | None:
+        """The collapsed module prefix that swallows a node with this module path, if any."""
+        for d, m in enumerate(path):
+            if id(m) in self.collapsed:
+                return tuple(path[: d + 1])
+        return None
+
+    def _visible_count_fits(self, max_nodes: int) -> None:
+        count = self._count()
+        if count <= max_nodes:
+            return
+        depth = max((len(op.path) for op in self.graph.ops), default=0)
+        for d in range(depth, 0, -1):
+            self.collapsed |= {id(op.path[d - 1]) for op in self.graph.ops if len(op.path) >= d}
+            if self._count() <= max_nodes:
+                break
+        after = self._count()
+        if depth:
+            self.notes.append(f"{count} nodes exceed max_nodes={max_nodes}: modules are drawn "
+                              f"collapsed ({after} nodes)")
+        else:
+            self.notes.append(f"{count} nodes exceed max_nodes={max_nodes} and there are no nn "
+                              "modules to collapse")
+
+    def _count(self) -> int:
+        groups = set()
+        count = 0
+        for op in self.graph.ops:
+            g = self._group(op.path)
+            if g is None:
+                count += 1
+            else:
+                groups.add(g)
+        for t in self.graph.tensors:
+            count += self._tensor_visible(t)
+        return count + len(groups)
+
+    def _tensor_visible(self, t) -> bool:
+        ops = self.graph.ops
+        if not self.collapsed:
+            return True
+        if t.producer is not None:
+            own = self._group(ops[t.producer].path)
+            return (own is None or t.producer == 0
+                    or any(self._group(ops[i].path) != own for i, _ in t.consumers))
+        if t.kind == "input":
+            return True
+        groups = {self._group(ops[i].path) for i, _ in t.consumers}
+        return None in groups or len(groups) > 1
+
+    def _head(self, i: int) -> str:
+        """The DOT node standing for op i: the op, or the collapsed module that holds it."""
+        group = self._group(self.graph.ops[i].path)
+        if group is None:
+            return self.graph.ops[i].id
+        return self.group_ids.setdefault(group, f"m{len(self.group_ids)}")
+
+    # -- gradients known -------------------------------------------------------------------------
+    def _grad_of(self, t):
+        """(gradient, note) of a tensor as far as backward has got; (None, "") if unknown."""
+        if t.producer is not None and t.producer in self.done:
+            return self.out_grad[t.producer], ""
+        if t.producer == 0 and self.seeded:
+            return xp.ones_like(t.value), ("seed" if self.step is not None else "")
+        if not self.seeded:
+            if t.tensor is not None and t.tensor.grad is not None and t.kind == "leaf":
+                return t.tensor.grad.data, ".grad"
+            return None, ""
+        total = self.received.get(id(t))
+        if total is None:
+            return None, ""
+        pending = self.step is not None and any(i not in self.done for i, _ in t.consumers)
+        return total, ("so far" if pending else "")
+
+    def _extra_rows(self, t, grad) -> str:
+        """A leaf whose .grad holds more than this graph's gradient (accumulated) says so."""
+        if (t.kind != "leaf" or not self.seeded or self.step is not None or grad is None
+                or not self.options["show_grad"] or t.tensor.grad is None):
+            return ""
+        held = t.tensor.grad.data
+        if held.shape == numpy.shape(grad) and numpy.allclose(held, grad, rtol=1e-5, atol=1e-7):
+            return ""
+        return _row(".grad", summarize(held, self.options["max_elements"]), "#7c2d12", "(accumulated)")
+
+    # -- painting --------------------------------------------------------------------------------
+    def paint(self, rankdir, title, legend) -> graphviz.Digraph:
+        g = Drawing("backprop", graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25",
+                                                "ranksep": "0.35", "labelloc": "t", "fontsize": "13"},
+                    node_attr={"fontname": FONT, "fontsize": "11", "margin": "0.08,0.04"},
+                    edge_attr={"fontname": FONT, "color": "#4b5563", "arrowsize": "0.7"})
+        clusters: dict[tuple, graphviz.Digraph] = {}
+        ops = self.graph.ops
+
+        def place(path) -> graphviz.Digraph:
+            if not self.group_modules or not path:
+                return g
+            group = self._group(path)
+            path = tuple(path) if group is None else tuple(group[:-1])
+            if not path:
+                return g
+            key = tuple(id(m) for m in path)
+            if key not in clusters:
+                for d in range(1, len(path) + 1):
+                    k = key[:d]
+                    if k not in clusters:
+                        clusters[k] = self._cluster(path[:d], len(clusters))
+            return clusters[key]
+
+        kinds = set()
+        for i in range(len(ops) - 1, -1, -1):  # in forward order: dot lays inputs out first
+            op = ops[i]
+            group = self._group(op.path)
+            if group is None:
+                style = dict(STYLE["op"])
+                if i == self.current:
+                    style.update(fillcolor="#fed7aa", color=CURRENT_COLOR, penwidth="3")
+                place(op.path).node(op.id, _op_label(op.node), **style)
+                kinds.add("op")
+            elif group not in self.group_ids:
+                self.group_ids[group] = f"m{len(self.group_ids)}"
+                kinds.add("collapsed")
+                place(group).node(self._head(i), self._group_label(group), **STYLE["collapsed"])
+        tensors = [t for t in self._forward_order() if self._tensor_visible(t)]
+        for t in tensors:
+            grad, note = self._grad_of(t)
+            label = _tensor_label(t, grad, note, self._extra_rows(t, grad), self.options)
+            place(self._tensor_path(t)).node(t.id, label, **STYLE[t.kind])
+            kinds.add(t.kind)
+        edges = set()
+        for t in tensors:
+            if t.producer is not None:
+                tail = self._head(t.producer)
+                g.edge(tail, t.id)
+                if self.show_flows and t.producer in self.done:  # the grad_out the op received
+                    g.edge(tail, t.id, dir="back", **self._flow_style(t.producer))
+            for i, j in t.consumers:
+                head = self._head(i)
+                if head == self.graph.ops[i].id or (t.id, head) not in edges:
+                    edges.add((t.id, head))
+                    g.edge(t.id, head)
+                flow = self.flows.get((i, j))
+                if self.show_flows and flow is not None:
+                    g.edge(t.id, head, _flow_label(flow, self.options["max_elements"]), dir="back",
+                           **self._flow_style(i))
+        for key in sorted(clusters, key=len, reverse=True):
+            (clusters[key[:-1]] if len(key) > 1 else g).subgraph(clusters[key])
+        if legend:
+            g.node("legend", self._legend(kinds, rankdir in ("TB", "BT")), shape="plain")
+        g.attr(label=self._title(title))
+        return g
+
+    def _forward_order(self) -> list:
+        """Tensors in the order the forward pass made them: each op's inputs, then its output."""
+        order, seen = [], set()
+        for op in reversed(self.graph.ops):
+            for t in op.inputs + [op.output]:
+                if id(t) not in seen:
+                    seen.add(id(t))
+                    order.append(t)
+        return order or self.graph.tensors
+
+    def _flow_style(self, i: int) -> dict:
+        current = i == self.current
+        return {"style": "dashed", "color": CURRENT_COLOR if current else GRAD_COLOR,
+                "fontcolor": CURRENT_COLOR if current else GRAD_COLOR,
+                "penwidth": "2.2" if current else "1.2"}
+
+    def _tensor_path(self, t) -> tuple:
+        ops = self.graph.ops
+        if t.producer is not None:
+            return ops[t.producer].path
+        if t.kind == "input" or not t.consumers:
+            return ()
+        if t.kind == "leaf" and id(t.tensor) not in self.graph.param_names:
+            return ()
+        paths = [ops[i].path for i, _ in t.consumers]
+        common = paths[0]
+        for p in paths[1:]:
+            n = 0
+            while n < min(len(common), len(p)) and common[n] is p[n]:
+                n += 1
+            common = common[:n]
+        return common
+
+    def _cluster(self, path, n) -> graphviz.Digraph:
+        module = path[-1]
+        qual = self.graph.module_names.get(id(module), "")
+        name = f'  <FONT COLOR="#374151">{escape(qual)}</FONT>' if qual else ""
+        label = f"<<B>{escape(module_summary(module))}</B>{name}>"
+        return graphviz.Digraph(name=f"cluster_{n}", graph_attr={
+            "label": label, "labeljust": "l", "style": "rounded,filled", "color": "#9ca3af",
+            "fillcolor": CLUSTER_COLORS[(len(path) - 1) % len(CLUSTER_COLORS)], "fontsize": "11"})
+
+    def _group_label(self, group) -> str:
+        module = group[-1]
+        crumbs = " > ".join(type(m).__name__ for m in group[:-1])
+        qual = self.graph.module_names.get(id(module), "")
+        count = sum(1 for op in self.graph.ops if self._group(op.path) == group)
+        lines = [f"<B>{escape(module_summary(module))}</B>"]
+        if qual or crumbs:
+            where = (crumbs + " > " if crumbs else "") + qual
+            lines.append(f'<FONT POINT-SIZE="9">{escape(where)}</FONT>')
+        lines.append(f'<FONT POINT-SIZE="9" COLOR="#6b7280">{count} ops, collapsed</FONT>')
+        return "<" + "<BR/>".join(lines) + ">"
+
+    def _legend(self, kinds, vertical: bool) -> str:
+        cells = []
+        for kind in ("leaf", "input", "constant", "intermediate", "output", "op", "collapsed"):
+            if kind in kinds:
+                s = STYLE[kind]
+                cells.append(f'<TD BGCOLOR="{s["fillcolor"]}" BORDER="1" COLOR="{s["color"]}" '
+                             f'STYLE="{"rounded" if kind in ("leaf", "op") else ""}">'
+                             f'<FONT POINT-SIZE="9">{KIND_TEXT[kind]}</FONT></TD>')
+        cells.append('<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="#4b5563">→ forward</FONT></TD>')
+        notes = (["⇠ gradient flowing back"] if self.show_flows else []) + (
+            ["grad = ∂root/∂tensor"] if self.options["show_grad"] else [])
+        cells += [f'<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="{GRAD_COLOR}">{n}</FONT></TD>' for n in notes]
+        if vertical:  # beside a top-to-bottom graph, a column takes less room than a row
+            rows = "".join(f"<TR>{cell}</TR>" for cell in cells)
+        else:
+            rows = "<TR>" + "".join(cells) + "</TR>"
+        return f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="3">{rows}</TABLE>>'
+
+    def _title(self, title) -> str:
+        lines = [f"<B>{escape(title)}</B>"] if title else []
+        if self.step is not None:
+            lines.append(f'<FONT COLOR="{CURRENT_COLOR}">' + escape(self._step_text()) + "</FONT>")
+        lines += [f'<FONT POINT-SIZE="10" COLOR="#92400e">{escape(n)}</FONT>' for n in self.notes]
+        return "<" + "<BR/>".join(lines) + ">" if lines else ""
+
+    def _step_text(self) -> str:
+        if self.step == 0:
+            return ("Before backward: the forward values are known; backward will start with grad 1 "
+                    "at the root.")
+        op = self.graph.ops[self.current]
+        return f"Step {self.step}: {op.node.describe()}: {RULES.get(op.node.name, 'vector-Jacobian product')}"
