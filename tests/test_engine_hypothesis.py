@@ -46,7 +46,7 @@ def test_binary_ops_broadcast_like_numpy_and_unbroadcast_their_gradients(arrays,
         b0 = np.where(np.abs(b0) < 0.5, 0.5, b0)
     forward, d_da, d_db = BINARY[name]
     a, b = mg.tensor(a0, requires_grad=True), mg.tensor(b0, requires_grad=True)
-    out = {"add": a + b, "sub": a - b, "mul": a * b, "div": a / b}[name]
+    out = {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b, "div": lambda: a / b}[name]()
     np.testing.assert_allclose(out.data, forward(a0, b0), rtol=1e-12)
     weights = np.random.default_rng(0).standard_normal(out.shape)
     (out * mg.tensor(weights)).sum().backward()
