@@ -6,6 +6,7 @@ minigrad.viz collects the graph and the gradients; this module only paints them.
 from __future__ import annotations
 
 import html
+from collections import Counter
 from typing import Any
 
 import graphviz
@@ -253,11 +254,45 @@ class Painter:
             self.current = i if k == step else None
         self.seeded = records is not None
         self.step = step
+        self.scope_module: dict[tuple, Any] = {}
+        self.scopes = self._scopes()
         self.collapsed = self._collapse_set(collapse)
         self.group_ids: dict[tuple, str] = {}
-        self._visible_count_fits(max_nodes)
+        self._visible_count_fits(max_nodes)  # also assigns each op its collapsed group
 
     # -- modules and collapsing ------------------------------------------------------------------
+    # An op's scope: one (module id, call) pair per module that was running, outermost first.
+    # A module called several times (one ReLU object after every layer) gets one scope per call,
+    # so each call is its own cluster.  Ops of one call are those joined by edges inside it.
+    def _scopes(self) -> list[tuple]:
+        ops = self.graph.ops
+        parent: dict = {}
+
+        def find(key):
+            while parent.get(key, key) != key:
+                parent[key] = parent.get(parent[key], parent[key])
+                key = parent[key]
+            return key
+
+        for i, op in enumerate(ops):
+            for t in op.inputs:
+                if t.producer is None:
+                    continue
+                a, b = ops[t.producer].path, op.path
+                d = 0
+                while d < min(len(a), len(b)) and a[d] is b[d]:
+                    d += 1
+                    root_a, root_b = find((d, t.producer)), find((d, i))
+                    if root_a != root_b:
+                        parent[root_b] = root_a
+        scopes = []
+        for i, op in enumerate(ops):
+            scope = tuple((id(m), find((d + 1, i))) for d, m in enumerate(op.path))
+            for key, m in zip(scope, op.path):
+                self.scope_module[key] = m
+            scopes.append(scope)
+        return scopes
+
     def _collapse_set(self, collapse) -> set:
         wanted = list(collapse or ())
         chosen = set()
@@ -270,20 +305,24 @@ class Painter:
                     chosen.add(id(m))
         return chosen
 
-    def _group(self, path) -> tuple | None:
-        """The collapsed module prefix that swallows a node with this module path, if any."""
-        for d, m in enumerate(path):
-            if id(m) in self.collapsed:
-                return tuple(path[: d + 1])
+    def _group(self, scope: tuple) -> tuple | None:
+        """The scope of the collapsed module call that swallows this scope, if any."""
+        for d, (module_id, _) in enumerate(scope):
+            if module_id in self.collapsed:
+                return scope[: d + 1]
         return None
+
+    def _assign_groups(self) -> None:
+        self.op_group = [self._group(scope) for scope in self.scopes]
+        self.group_size = Counter(g for g in self.op_group if g is not None)
 
     def _visible_count_fits(self, max_nodes: int) -> None:
         count = self._count()
         if count <= max_nodes:
             return
-        depth = max((len(op.path) for op in self.graph.ops), default=0)
+        depth = max((len(scope) for scope in self.scopes), default=0)
         for d in range(depth, 0, -1):
-            self.collapsed |= {id(op.path[d - 1]) for op in self.graph.ops if len(op.path) >= d}
+            self.collapsed |= {scope[d - 1][0] for scope in self.scopes if len(scope) >= d}
             if self._count() <= max_nodes:
                 break
         after = self._count()
@@ -295,34 +334,25 @@ class Painter:
                               "modules to collapse")
 
     def _count(self) -> int:
-        groups = set()
-        count = 0
-        for op in self.graph.ops:
-            g = self._group(op.path)
-            if g is None:
-                count += 1
-            else:
-                groups.add(g)
-        for t in self.graph.tensors:
-            count += self._tensor_visible(t)
-        return count + len(groups)
+        self._assign_groups()
+        ops = sum(1 for g in self.op_group if g is None) + len(self.group_size)
+        return ops + sum(self._tensor_visible(t) for t in self.graph.tensors)
 
     def _tensor_visible(self, t) -> bool:
-        ops = self.graph.ops
         if not self.collapsed:
             return True
+        group = self.op_group
         if t.producer is not None:
-            own = self._group(ops[t.producer].path)
-            return (own is None or t.producer == 0
-                    or any(self._group(ops[i].path) != own for i, _ in t.consumers))
+            own = group[t.producer]
+            return own is None or t.producer == 0 or any(group[i] != own for i, _ in t.consumers)
         if t.kind == "input":
             return True
-        groups = {self._group(ops[i].path) for i, _ in t.consumers}
+        groups = {group[i] for i, _ in t.consumers}
         return None in groups or len(groups) > 1
 
     def _head(self, i: int) -> str:
-        """The DOT node standing for op i: the op, or the collapsed module that holds it."""
-        group = self._group(self.graph.ops[i].path)
+        """The DOT node standing for op i: the op, or the collapsed module call that holds it."""
+        group = self.op_group[i]
         if group is None:
             return self.graph.ops[i].id
         return self.group_ids.setdefault(group, f"m{len(self.group_ids)}")
@@ -363,40 +393,35 @@ class Painter:
         clusters: dict[tuple, graphviz.Digraph] = {}
         ops = self.graph.ops
 
-        def place(path) -> graphviz.Digraph:
-            if not self.group_modules or not path:
+        def place(scope) -> graphviz.Digraph:
+            """The cluster of a scope (outside the collapsed call that may swallow it)."""
+            group = self._group(scope)
+            scope = scope if group is None else group[:-1]
+            if not self.group_modules or not scope:
                 return g
-            group = self._group(path)
-            path = tuple(path) if group is None else tuple(group[:-1])
-            if not path:
-                return g
-            key = tuple(id(m) for m in path)
-            if key not in clusters:
-                for d in range(1, len(path) + 1):
-                    k = key[:d]
-                    if k not in clusters:
-                        clusters[k] = self._cluster(path[:d], len(clusters))
-            return clusters[key]
+            if scope not in clusters:
+                for d in range(1, len(scope) + 1):
+                    if scope[:d] not in clusters:
+                        clusters[scope[:d]] = self._cluster(scope[:d], len(clusters))
+            return clusters[scope]
 
         kinds = set()
         for i in range(len(ops) - 1, -1, -1):  # in forward order: dot lays inputs out first
-            op = ops[i]
-            group = self._group(op.path)
+            op, group = ops[i], self.op_group[i]
             if group is None:
                 style = dict(STYLE["op"])
                 if i == self.current:
                     style.update(fillcolor="#fed7aa", color=CURRENT_COLOR, penwidth="3")
-                place(op.path).node(op.id, _op_label(op.node), **style)
+                place(self.scopes[i]).node(op.id, _op_label(op.node), **style)
                 kinds.add("op")
             elif group not in self.group_ids:
-                self.group_ids[group] = f"m{len(self.group_ids)}"
                 kinds.add("collapsed")
                 place(group).node(self._head(i), self._group_label(group), **STYLE["collapsed"])
         tensors = [t for t in self._forward_order() if self._tensor_visible(t)]
         for t in tensors:
             grad, note = self._grad_of(t)
             label = _tensor_label(t, grad, note, self._extra_rows(t, grad), self.options)
-            place(self._tensor_path(t)).node(t.id, label, **STYLE[t.kind])
+            place(self._tensor_scope(t)).node(t.id, label, **STYLE[t.kind])
             kinds.add(t.kind)
         edges = set()
         for t in tensors:
@@ -437,42 +462,39 @@ class Painter:
                 "fontcolor": CURRENT_COLOR if current else GRAD_COLOR,
                 "penwidth": "2.2" if current else "1.2"}
 
-    def _tensor_path(self, t) -> tuple:
-        ops = self.graph.ops
+    def _tensor_scope(self, t) -> tuple:
+        """An op's output sits with the op; a parameter in the innermost call that holds all its
+        uses; inputs and constants outside every module."""
         if t.producer is not None:
-            return ops[t.producer].path
-        if t.kind == "input" or not t.consumers:
+            return self.scopes[t.producer]
+        if t.kind != "leaf" or not t.consumers or id(t.tensor) not in self.graph.param_names:
             return ()
-        if t.kind == "leaf" and id(t.tensor) not in self.graph.param_names:
-            return ()
-        paths = [ops[i].path for i, _ in t.consumers]
-        common = paths[0]
-        for p in paths[1:]:
-            n = 0
-            while n < min(len(common), len(p)) and common[n] is p[n]:
+        common = self.scopes[t.consumers[0][0]]
+        for i, _ in t.consumers[1:]:
+            scope, n = self.scopes[i], 0
+            while n < min(len(common), len(scope)) and common[n] == scope[n]:
                 n += 1
             common = common[:n]
         return common
 
-    def _cluster(self, path, n) -> graphviz.Digraph:
-        module = path[-1]
+    def _cluster(self, scope, n) -> graphviz.Digraph:
+        module = self.scope_module[scope[-1]]
         qual = self.graph.module_names.get(id(module), "")
         name = f'  <FONT COLOR="#374151">{escape(qual)}</FONT>' if qual else ""
         label = f"<<B>{escape(module_summary(module))}</B>{name}>"
         return graphviz.Digraph(name=f"cluster_{n}", graph_attr={
             "label": label, "labeljust": "l", "style": "rounded,filled", "color": "#9ca3af",
-            "fillcolor": CLUSTER_COLORS[(len(path) - 1) % len(CLUSTER_COLORS)], "fontsize": "11"})
+            "fillcolor": CLUSTER_COLORS[(len(scope) - 1) % len(CLUSTER_COLORS)], "fontsize": "11"})
 
     def _group_label(self, group) -> str:
-        module = group[-1]
-        crumbs = " > ".join(type(m).__name__ for m in group[:-1])
-        qual = self.graph.module_names.get(id(module), "")
-        count = sum(1 for op in self.graph.ops if self._group(op.path) == group)
-        lines = [f"<B>{escape(module_summary(module))}</B>"]
+        modules = [self.scope_module[key] for key in group]
+        crumbs = " > ".join(type(m).__name__ for m in modules[:-1])
+        qual = self.graph.module_names.get(id(modules[-1]), "")
+        lines = [f"<B>{escape(module_summary(modules[-1]))}</B>"]
         if qual or crumbs:
             where = (crumbs + " > " if crumbs else "") + qual
             lines.append(f'<FONT POINT-SIZE="9">{escape(where)}</FONT>')
-        lines.append(f'<FONT POINT-SIZE="9" COLOR="#6b7280">{count} ops, collapsed</FONT>')
+        lines.append(f'<FONT POINT-SIZE="9" COLOR="#6b7280">{self.group_size[group]} ops, collapsed</FONT>')
         return "<" + "<BR/>".join(lines) + ">"
 
     def _legend(self, kinds, vertical: bool) -> str:

@@ -346,3 +346,13 @@ def test_a_tensor_without_a_graph_is_drawn_alone():
         y = x * 2
     g = mg.draw_graph(y, names={y: "y"}, legend=False)
     assert list(nodes(g)) == ["leaf0"] and "[2, 4]" in node_named(g, "y")[1]
+
+
+def test_a_module_called_twice_gets_one_cluster_per_call():
+    nn = _nn()
+    model = nn.MLP(2, [3, 3], 2)  # one ReLU object, applied after each hidden layer
+    g = mg.draw_graph(model(mg.randn(1, 2)).sum())
+    cluster_labels = [text_of(m) for m in re.findall(r"label=<(.*)> labeljust=l", g.source)]
+    assert cluster_labels.count("ReLU() activation") == 2 and cluster_labels.count("MLP") == 1
+    collapsed = mg.draw_graph(model(mg.randn(1, 2)).sum(), collapse=["activation"]).source
+    assert collapsed.count("1 ops, collapsed") == 2

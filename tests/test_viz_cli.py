@@ -1,6 +1,7 @@
 """python -m minigrad.draw / minigrad-draw: an MLP step or an expression, drawn to a file."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -84,3 +85,14 @@ def test_python_dash_m_runs_the_command(tmp_path):
                             timeout=60, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "exp" in (tmp_path / "g.dot").read_text(encoding="utf-8")
+
+
+def test_the_readme_picture_is_made_by_the_projects_own_code():
+    path = os.path.join(REPO, "docs", "make_images.py")
+    spec = importlib.util.spec_from_file_location("make_images", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    source = module.mlp_backprop().source
+    assert "layers.1.bias" in source and "cross_entropy" in source and "dir=back" in source
+    svg = os.path.join(REPO, "docs", "images", "mlp_backprop.svg")
+    assert "layers.1.bias" in open(svg, encoding="utf-8").read()
