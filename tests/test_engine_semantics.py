@@ -497,3 +497,21 @@ def test_item_numpy_numel_and_grad_fn_name():
     assert isinstance(x.numpy(), np.ndarray)
     assert x.sum().item() == 10.0
     assert (x * 2).grad_fn.name == "mul"
+
+
+@pytest.mark.parametrize("op", ["exp", "log", "sqrt", "tanh", "sigmoid"])
+def test_float_functions_of_an_integer_tensor_give_float32_like_pytorch(op):
+    result = getattr(mg.tensor([1, 2]), op)()
+    assert result.dtype == np.float32
+    np.testing.assert_allclose(result.data, getattr(mg.tensor([1.0, 2.0]), op)().data)
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "amax", "amin", "logsumexp", "var"])
+def test_an_empty_dim_tuple_reduces_every_dimension_like_pytorch(op):
+    x = mg.tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_allclose(getattr(x, op)(()).data, getattr(x, op)().data)
+    assert getattr(x, op)(()).shape == ()
+
+
+def test_squeeze_of_an_empty_dim_tuple_squeezes_nothing():
+    assert mg.zeros(2, 1, 3).squeeze(()).shape == (2, 1, 3)

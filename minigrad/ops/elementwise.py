@@ -15,6 +15,11 @@ from .either import exp, is_tensor, log, raw, tanh, unbroadcast
 _FLOAT64 = xp.dtype(float64)  # dtypes are singletons: ``is`` is the cheap test on the hot path
 
 
+def _float(x):
+    """Integers and booleans become float32 before exp, log...: PyTorch's result, not numpy's float64."""
+    return x if x.dtype.kind == "f" else x.astype(default_float)
+
+
 def _float_result(out, a, b):
     """int / int (or int * 2.5) gives float32 in PyTorch, float64 in numpy: follow PyTorch."""
     if out.dtype == float64 and getattr(a, "dtype", None) != float64 and getattr(b, "dtype", None) != float64:
@@ -132,7 +137,7 @@ class Exp(Function):
     name = "exp"
 
     def forward(self, x):
-        return xp.exp(x)
+        return xp.exp(_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx e^x = e^x
         return (grad * output,)
@@ -143,7 +148,7 @@ class Log(Function):
     name = "log"
 
     def forward(self, x):
-        return xp.log(x)
+        return xp.log(_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx log x = 1/x
         return (grad / inputs[0],)
@@ -154,7 +159,7 @@ class Sqrt(Function):
     name = "sqrt"
 
     def forward(self, x):
-        return xp.sqrt(x)
+        return xp.sqrt(_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx sqrt(x) = 1 / (2 sqrt(x))
         return (grad / (output * 2),)
@@ -165,7 +170,7 @@ class Tanh(Function):
     name = "tanh"
 
     def forward(self, x):
-        return xp.tanh(x)
+        return xp.tanh(_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx tanh(x) = 1 - tanh(x)^2
         return (grad * (1 - output * output),)
@@ -177,7 +182,7 @@ class Sigmoid(Function):
 
     def forward(self, x):
         # 1 / (1 + e^-x) written as e^(-log(1 + e^-x)): no overflow for x = -1e4
-        return xp.exp(-xp.logaddexp(0, -x))
+        return xp.exp(-xp.logaddexp(0, -_float(x)))
 
     def backward(self, grad, inputs, output):  # d/dx s(x) = s(x) (1 - s(x))
         return (grad * output * (1 - output),)

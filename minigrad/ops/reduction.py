@@ -12,6 +12,8 @@ def normalize_dims(dim, ndim: int, op: str) -> tuple:
     if dim is None:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if not dims and op != "squeeze":  # PyTorch: an empty dim reduces over every dimension
+        return tuple(range(ndim))
     result = []
     for d in dims:
         if not isinstance(d, int):
@@ -98,7 +100,9 @@ def _extreme_backward(function, grad, x, output):
     # The gradient is split evenly among the elements that tie for the max (PyTorch's amax).
     shape = x.shape
     raw_x = raw(x)
-    kept_output = raw(output) if function.keepdim else raw(output).reshape(reduced_shape(shape, function.dims))
+    kept_output = raw(output)
+    if not function.keepdim:
+        kept_output = kept_output.reshape(reduced_shape(shape, function.dims))
     winners = raw_x == kept_output
     share = (winners / winners.sum(axis=function.dims, keepdims=True)).astype(raw_x.dtype)
     return function.kept(grad, shape) * share
@@ -117,7 +121,9 @@ class LogSumExp(_Reduction):
         top = x.max(axis=self.dims, keepdims=True)
         top = xp.where(xp.isfinite(top), top, 0)  # all -inf rows stay -inf, not nan
         out = xp.log(xp.exp(x - top).sum(axis=self.dims, keepdims=True)) + top
-        return out if self.keepdim else out.reshape(tuple(n for i, n in enumerate(x.shape) if i not in self.dims))
+        if self.keepdim:
+            return out
+        return out.reshape(tuple(n for i, n in enumerate(x.shape) if i not in self.dims))
 
     def backward(self, grad, inputs, output):  # d/dx_i logsumexp(x) = softmax(x)_i
         x = inputs[0]
