@@ -38,7 +38,7 @@ def evaluate(expression: str, variables: dict):
     """The value of ``expression`` with ``variables`` (name -> Tensor), from its syntax tree.
 
     >>> import minigrad as mg
-    >>> evaluate("tanh(w * 2)", {"w": mg.tensor(0.0)}).item()
+    >>> evaluate("tanh(w * 2)", {"w": mg.tensor(0.0, requires_grad=True)}).item()
     0.0
     """
     import minigrad as mg

@@ -70,7 +70,8 @@ class _Op:
 
 
 class _Graph:
-    """Ops in the engine's topological order (root's op first) and the tensors between them."""
+    """The ops behind a root in topological order (the root's op first) and the tensors between
+    them, each tensor once: leaves and input arrays by identity, each op's output."""
 
     def __init__(self, root, names: Mapping | None, module=None):
         self.root = root
@@ -288,6 +289,10 @@ def draw_graph(root, *, show_data: bool = True, show_grad: bool = True, show_bac
     (objects, qualified names or class names) as one node.  ``step=k`` shows backward after its
     k-th step (0: before it starts).  ``names={tensor: "x"}`` names tensors.
 
+    While the graph is alive the gradients shown are computed by a side pass of the engine's
+    backward that changes nothing (see the module's docstring); after a ``backward()`` that
+    freed the graph, leaves show their ``.grad``.
+
     >>> import minigrad as mg
     >>> w = mg.tensor(0.5, requires_grad=True)
     >>> g = mg.draw_graph((w * 2).tanh(), names={w: "w"})
@@ -342,9 +347,9 @@ def save_steps(root, folder: str | os.PathLike, *, names: Mapping | None = None,
                 "will start at the root with grad 1 and visit the ops in reverse."]
     captions += [s.caption for s in _steps(graph, records)]
     options = {"show_data": draw_options.pop("show_data", True), "show_grad": True,
-                   "max_elements": draw_options.pop("max_elements", 6)}
-    layout = {"group_modules": True, "collapse": None, "max_nodes": 1500, "rankdir": "LR", "title": None,
-              "legend": True}
+               "max_elements": draw_options.pop("max_elements", 6)}
+    layout = {"group_modules": True, "collapse": None, "max_nodes": 1500, "rankdir": "LR",
+              "title": None, "legend": True}
     unknown = set(draw_options) - set(layout)
     if unknown:
         raise TypeError(f"save_steps: unexpected options {sorted(unknown)}")
@@ -359,17 +364,18 @@ def save_steps(root, folder: str | os.PathLike, *, names: Mapping | None = None,
         with open(os.path.join(folder, f"step_{k:03d}.svg"), "w", encoding="utf-8") as file:
             file.write(svg)
         focus = ops[id(records[k - 1][0])].id if k else ""  # the node to scroll to
-        frames.append((caption, focus, _inline_svg(svg)))
+        frames.append((caption, focus, _inline_svg(svg, f"s{k}-")))
     path = os.path.join(folder, "index.html")
     with open(path, "w", encoding="utf-8") as file:
         file.write(_page(frames))
     return path
 
 
-def _inline_svg(svg: str) -> str:
-    """An SVG document made fit to sit inside HTML: no XML prolog, doctype or comments."""
+def _inline_svg(svg: str, prefix: str) -> str:
+    """An SVG document made fit to sit inside HTML: no XML prolog, doctype or comments, and its
+    element ids prefixed so that the frames of one page do not share them."""
     svg = re.sub(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", "", svg, flags=re.S)
-    return svg.strip()
+    return re.sub(r'\bid="', f'id="{prefix}', svg).strip()
 
 
 def _page(frames) -> str:
