@@ -356,3 +356,12 @@ def test_a_module_called_twice_gets_one_cluster_per_call():
     assert cluster_labels.count("ReLU() activation") == 2 and cluster_labels.count("MLP") == 1
     collapsed = mg.draw_graph(model(mg.randn(1, 2)).sum(), collapse=["activation"]).source
     assert collapsed.count("1 ops, collapsed") == 2
+
+
+@pytest.mark.parametrize("module", ["minigrad.viz", "minigrad.viz_layout", "minigrad.draw"])
+def test_the_docstring_examples_of_the_drawing_modules_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0
