@@ -1,7 +1,7 @@
 """Check a function's analytic gradients against central finite differences in float64."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable
 
 from .autograd import grad as autograd_grad
 from .backend import float64, xp
@@ -46,7 +46,8 @@ def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol:
         return sum(float((o.data.astype(float64) * v).sum()) for o, v in zip(outs, projections))
 
     differentiable = [o for o in first if o.requires_grad]
-    scalar = sum(((o * Tensor(v)).sum() for o, v in zip(first, projections) if o.requires_grad), Tensor(0.0, dtype=float64))
+    scalar = sum(((o * Tensor(v)).sum() for o, v in zip(first, projections) if o.requires_grad),
+                 Tensor(0.0, dtype=float64))
     if differentiable:
         analytic = autograd_grad(scalar, [inputs[i] for i in wrt], allow_unused=True)
     else:
@@ -56,21 +57,22 @@ def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol:
     for slot, i in enumerate(wrt):
         x = inputs[i].data
         a = analytic[slot].data if analytic[slot] is not None else xp.zeros_like(x)
-        flat = x.reshape(-1)  # a view: perturbing it perturbs the input
-        for k in range(flat.size):
-            original = flat[k]
-            flat[k] = original + eps
+        # Element by element in the input's own array (a reshape of a transposed array would
+        # be a copy, and perturbing a copy does not perturb the input).
+        for where in xp.ndindex(x.shape):
+            original = x[where]
+            x[where] = original + eps
             plus = projected(outputs())
-            flat[k] = original - eps
+            x[where] = original - eps
             minus = projected(outputs())
-            flat[k] = original
+            x[where] = original
             numeric = (plus - minus) / (2 * eps)
-            value = a.reshape(-1)[k]
+            value = a[where]
             error = abs(value - numeric)
             if error > atol + rtol * abs(numeric):
                 excess = error - (atol + rtol * abs(numeric))
                 if worst is None or excess > worst[0]:
-                    worst = (excess, i, xp.unravel_index(k, x.shape), value, numeric)
+                    worst = (excess, i, where, value, numeric)
     if worst is not None:
         if not raise_exception:
             return False

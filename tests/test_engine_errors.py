@@ -226,3 +226,9 @@ def test_an_op_is_named_once_at_the_start_of_its_error():
     with pytest.raises(IndexError) as info:
         mg.ones(3)[4]
     assert str(info.value).startswith("index: index 4 is out of bounds")
+
+
+def test_gradcheck_perturbs_a_non_contiguous_input_in_place():
+    x = mg.tensor(np.arange(12.0).reshape(3, 4)).T.detach().requires_grad_()
+    assert not x.data.flags.c_contiguous
+    assert mg.gradcheck(lambda x: (x * x).sum(0), [x])
