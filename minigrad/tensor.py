@@ -329,8 +329,19 @@ class Tensor:
         if result.dtype != self.dtype:
             raise RuntimeError(f"in-place {op.name}: result dtype {result.dtype} cannot be stored "
                                f"in a tensor of dtype {self.dtype}")
+        previous = self.grad_fn
         self.data, self.grad_fn, self.requires_grad = result.data, result.grad_fn, result.requires_grad
+        if autograd._hooks_in_use and previous is not None:
+            self._move_retain_grad(previous)
         return self
+
+    def _move_retain_grad(self, previous: Function) -> None:
+        """retain_grad follows the tensor to its new value (hooks stay with the old, as PyTorch)."""
+        hooks = autograd._node_hooks.get(previous)
+        me = weakref.ref(self)
+        for hook in [h for h in hooks or () if getattr(h, "retains_grad", None) is me]:
+            hooks.remove(hook)
+            add_node_hook(self.grad_fn, hook)
 
     def __iadd__(self, other):
         return self._inplace(E.Add, other, "__iadd__")

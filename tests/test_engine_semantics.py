@@ -515,3 +515,13 @@ def test_an_empty_dim_tuple_reduces_every_dimension_like_pytorch(op):
 
 def test_squeeze_of_an_empty_dim_tuple_squeezes_nothing():
     assert mg.zeros(2, 1, 3).squeeze(()).shape == (2, 1, 3)
+
+
+def test_retain_grad_follows_a_tensor_through_an_inplace_op():
+    x = leaf([1.0, 2.0])
+    h = x * 2
+    h.retain_grad()
+    h *= 3
+    (h * h).sum().backward()
+    np.testing.assert_allclose(h.grad.data, 2 * h.data)  # d/dh h^2 of the new h
+    np.testing.assert_allclose(x.grad.data, 2 * 36 * np.array([1.0, 2.0]))  # d/dx (6x)^2 = 72x
