@@ -17,8 +17,8 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )
-from .backend import float32, float64, int64
 from .backend import bool_ as bool
+from .backend import float32, float64, int64
 from .creation import (
     arange,
     eye,

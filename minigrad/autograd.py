@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from .backend import ndarray, xp
 
@@ -233,13 +234,13 @@ def _forward_error(function, arrays, error):
 
 # Hooks and retain_grad of non-leaf tensors live beside the graph, keyed by node, so that the
 # hot path pays nothing for them.  Nodes are weak keys: the table never keeps a graph alive.
-_node_hooks: "weakref.WeakKeyDictionary[Function, list]" = weakref.WeakKeyDictionary()
+_node_hooks: weakref.WeakKeyDictionary[Function, list] = weakref.WeakKeyDictionary()
 
 # The nn modules whose forward is running, outermost first (nn.Module.__call__ pushes and pops
 # itself).  Each node recorded meanwhile remembers them, so that a drawing can group the graph
 # by module.  Empty outside modules: the hot path then pays one truth test.
 module_stack: list = []
-node_modules: "weakref.WeakKeyDictionary[Function, tuple]" = weakref.WeakKeyDictionary()
+node_modules: weakref.WeakKeyDictionary[Function, tuple] = weakref.WeakKeyDictionary()
 
 # Observers see every backward step: (node, grad of its output, grads of its inputs).  They are
 # what minigrad.viz uses to show backward step by step.

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numbers
 import weakref
 from collections import namedtuple
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import autograd
 from .autograd import Function, add_node_hook, run_backward
@@ -88,7 +89,7 @@ class Tensor:
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, data: ndarray, grad_fn: Function | None) -> "Tensor":
+    def _make(cls, data: ndarray, grad_fn: Function | None) -> Tensor:
         """Fast constructor for op results (no checks, no conversion)."""
         t = object.__new__(Tensor)
         t.data = data
@@ -116,12 +117,12 @@ class Tensor:
         return self.grad_fn is None
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         """All dimensions reversed (a matrix transposed)."""
         return self.permute(tuple(range(self.ndim - 1, -1, -1)))
 
     @property
-    def mT(self) -> "Tensor":
+    def mT(self) -> Tensor:
         """The last two dimensions swapped (a batch of matrices transposed)."""
         return self.transpose(-2, -1)
 
@@ -188,7 +189,7 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     # -- autograd ------------------------------------------------------------------------------
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError("requires_grad_: only a leaf tensor's flag can be changed; use "
                                ".detach() to make a new leaf")
@@ -198,7 +199,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same data, cut from the graph."""
         return Tensor._make(self.data, None)
 
@@ -358,7 +359,8 @@ class Tensor:
     # Comparisons give boolean tensors outside the graph.
     def _compare(self, other, ufunc):
         other = _operand(other)
-        return Tensor._make(xp.asarray(ufunc(self.data, other.data if isinstance(other, Tensor) else other)), None)
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._make(xp.asarray(ufunc(self.data, other)), None)
 
     def __eq__(self, other):  # type: ignore[override]
         return self._compare(other, xp.equal)
@@ -387,10 +389,10 @@ class Tensor:
     def __invert__(self):
         return Tensor._make(~self.data, None)
 
-    def any(self) -> "Tensor":
+    def any(self) -> Tensor:
         return Tensor._make(xp.asarray(self.data.any()), None)
 
-    def all(self) -> "Tensor":
+    def all(self) -> Tensor:
         return Tensor._make(xp.asarray(self.data.all()), None)
 
     # -- unary math ----------------------------------------------------------------------------
@@ -430,7 +432,7 @@ class Tensor:
         return minimum(self, other)
 
     # -- dtype ---------------------------------------------------------------------------------
-    def to(self, dtype) -> "Tensor":
+    def to(self, dtype) -> Tensor:
         if xp.dtype(dtype) == self.dtype:
             return self
         if self.requires_grad and xp.dtype(dtype).kind == "f":
@@ -680,7 +682,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
     first = tensors[0]
     (d,) = R.normalize_dims(dim, first.ndim, "cat")
     for i, t in enumerate(tensors):
-        if t.ndim != first.ndim or any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d):
+        mismatch = any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d)
+        if t.ndim != first.ndim or mismatch:
             raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's "
                              f"shape {first.shape} outside dim {d}")
     return S.Cat.apply(*tensors, dim=d)
