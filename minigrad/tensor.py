@@ -323,8 +323,17 @@ class Tensor:
                 "would rewrite a value backward needs; use an out-of-place op or do it inside "
                 "mg.no_grad()"
             )
-        if not recording:
+        if not autograd._grad_mode.enabled:  # e.g. an optimizer's p -= lr * g: truly in place
             getattr(self.data, numpy_op)(other.data if isinstance(other, Tensor) else other)
+            return self
+        if not recording:
+            # A constant, but an op may have saved its array for backward: write a new array
+            # instead of overwriting that one (PyTorch would raise at backward; this stays right).
+            value = op().forward(self.data, other.data if isinstance(other, Tensor) else other)
+            if value.dtype != self.dtype:
+                raise RuntimeError(f"in-place {op.name}: result dtype {value.dtype} cannot be "
+                                   f"stored in a tensor of dtype {self.dtype}")
+            self.data = value
             return self
         result = op.apply(self, other)
         if result.dtype != self.dtype:
