@@ -358,25 +358,25 @@ def time_workload(workload: str, engines: list, reps: int, block_s: float, pause
     return rows
 
 
-def chain_scaling(sizes: list, nodes_per_size: int) -> dict:
-    """Backward CPU seconds per node of y = y * 1.0001 chains (built outside the timed part)."""
+def chain_scaling(sizes: list, rounds: int) -> dict:
+    """Backward CPU seconds per node of y = y * 1.0001 chains (built outside the timed part).
+    The sizes take turns, round after round, so that a change of the machine's load hits all."""
     import minigrad as mg
-    out = {}
-    for n in sizes:
-        per_node = []
-        for _ in range(max(3, nodes_per_size // n)):
-            x = mg.tensor(np.ones((4, 4), np.float32), requires_grad=True)
-            y = x
-            for _ in range(n):
-                y = y * 1.0001
-            y = y.sum()
-            gc.collect()
-            start = time.process_time()  # CPU time: robust to the load of other processes
-            y.backward()
-            per_node.append((time.process_time() - start) / (n + 1))
-            del x, y
-        out[n] = statistics.median(per_node)
-    return out
+    per_node = {n: [] for n in sizes}
+    for _ in range(rounds):
+        for n in sizes:
+            for _ in range(max(1, max(sizes) // (5 * n))):  # more chains of the short sizes
+                x = mg.tensor(np.ones((4, 4), np.float32), requires_grad=True)
+                y = x
+                for _ in range(n):
+                    y = y * 1.0001
+                y = y.sum()
+                gc.collect()
+                start = time.process_time()  # CPU time: less sensitive to other processes
+                y.backward()
+                per_node[n].append((time.process_time() - start) / (n + 1))
+                del x, y
+    return {n: statistics.median(times) for n, times in per_node.items()}
 
 
 def run_pass(args) -> dict:
@@ -393,7 +393,7 @@ def run_pass(args) -> dict:
         result["torch_threads"] = sys.modules["torch"].get_num_threads()
     if available("minigrad") is None:
         sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
-        result["chain"] = chain_scaling(sizes, 10_000 if args.quick else 100_000)
+        result["chain"] = chain_scaling(sizes, 2 if args.quick else 5)
     return result
 
 
