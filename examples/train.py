@@ -1,6 +1,6 @@
 """Train an MLP on real data with minigrad, and show what happened.
 
-    python examples/train.py                      # 8x8 digits, MLP 64-128-64-10, ReLU, Adam
+    python examples/train.py                      # 8x8 digits, MLP 64-256-128-10, ReLU, Adam
     python examples/train.py --dataset spiral --hidden 64,64 --optimizer momentum
     python examples/train.py --dataset mnist:~/data/mnist --epochs 5
     python examples/train.py --quick              # fewer epochs, same code path
@@ -23,7 +23,6 @@ The last line printed is the test accuracy, e.g. ``test accuracy: 0.978``.
 from __future__ import annotations
 
 import csv
-import gzip
 import json
 import math
 import sys
@@ -41,7 +40,7 @@ import nn
 
 # Per dataset: what the defaults are, and how many epochs --quick keeps.
 DEFAULTS = {
-    "digits": {"hidden": (128, 64), "epochs": 30, "quick_epochs": 5, "batch_size": 32},
+    "digits": {"hidden": (256, 128), "epochs": 30, "quick_epochs": 5, "batch_size": 32},
     "mnist": {"hidden": (256, 128), "epochs": 10, "quick_epochs": 2, "batch_size": 64},
     "spiral": {"hidden": (64, 64), "epochs": 200, "quick_epochs": 80, "batch_size": 32},
     "moons": {"hidden": (32, 32), "epochs": 100, "quick_epochs": 30, "batch_size": 32},
@@ -183,8 +182,7 @@ def load_data(name: str, mnist_path: Path | None, seed: int) -> Data:
         return load_mnist_data(mnist_path)
     if name == "digits":
         X, y = (as_array(part) for part in nn.datasets.load_digits())
-        X = X.reshape(len(X), -1).astype(np.float32)
-        X = X / X.max()  # pixel values 0..16 -> 0..1
+        X = X.reshape(len(X), -1)
         image_shape = (8, 8)
     else:
         maker = nn.datasets.spiral if name == "spiral" else nn.datasets.moons
@@ -195,48 +193,18 @@ def load_data(name: str, mnist_path: Path | None, seed: int) -> Data:
     return Data(name, X_train, y_train, X_test, y_test, int(y.max()) + 1, image_shape)
 
 
-IDX_NAMES = {
-    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-}
-
-
-def find_idx(folder: Path, stem: str) -> Path:
-    for name in (stem + ".gz", stem):
-        if (folder / name).is_file():
-            return folder / name
-    raise UsageError(f"MNIST file {stem}[.gz] not found in {folder}")
-
-
-def read_idx(path: Path) -> np.ndarray:
-    """An IDX file (the format MNIST ships in): magic 2049 for labels, 2051 for images."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as file:
-        raw = file.read()
-    magic = int.from_bytes(raw[:4], "big")
-    if magic not in (2049, 2051):
-        raise UsageError(f"{path} is not an MNIST IDX file (magic number {magic}, "
-                         f"expected 2049 or 2051)")
-    ndim = magic & 0xFF
-    shape = tuple(int.from_bytes(raw[4 + 4 * k: 8 + 4 * k], "big") for k in range(ndim))
-    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
-    if data.size != math.prod(shape):
-        raise UsageError(f"{path} is truncated: its header promises {shape}, "
-                         f"it holds {data.size} values")
-    return data.reshape(shape)
-
-
 def load_mnist_data(folder: Path) -> Data:
-    """MNIST's own train/test split, read from the four standard IDX files (gzipped or not)."""
+    """MNIST's own train/test split, from the four standard IDX files (gzipped or not)."""
     if not folder.is_dir():
         raise UsageError(f"MNIST folder not found: {folder}")
-    parts = {}
-    for split, (images, labels) in IDX_NAMES.items():
-        X = read_idx(find_idx(folder, images))
-        y = read_idx(find_idx(folder, labels))
-        parts[split] = (X.reshape(len(X), -1).astype(np.float32) / 255.0, y.astype(np.int64))
-    image_shape = read_idx(find_idx(folder, IDX_NAMES["test"][0])).shape[1:]
-    (X_train, y_train), (X_test, y_test) = parts["train"], parts["test"]
+    try:
+        (X_train, y_train), (X_test, y_test) = nn.datasets.load_mnist(str(folder), flatten=False)
+    except (OSError, ValueError) as error:  # a missing file, a wrong magic number, a truncation
+        raise UsageError(" ".join(str(error).split())) from None
+    X_train, y_train, X_test, y_test = (as_array(part) for part in (X_train, y_train, X_test, y_test))
+    image_shape = X_train.shape[1:]
+    X_train = X_train.reshape(len(X_train), -1)
+    X_test = X_test.reshape(len(X_test), -1)
     num_classes = int(max(y_train.max(), y_test.max())) + 1
     return Data("mnist", X_train, y_train, X_test, y_test, num_classes, tuple(image_shape))
 
@@ -389,17 +357,17 @@ def plot_misclassified(data: Data, predicted: np.ndarray, path: Path, limit: int
     wrong = np.flatnonzero(predicted != data.y_test)[:limit]
     columns = 8
     rows = max(1, math.ceil(len(wrong) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.55), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.4 + 0.4),
+                             squeeze=False, layout="constrained")
     for ax in axes.ravel():
         ax.axis("off")
     for ax, index in zip(axes.ravel(), wrong):
         ax.imshow(data.raw_test_image(index), cmap="gray_r")
         ax.set_title(f"{data.y_test[index]} → {predicted[index]}", fontsize=10, color="firebrick")
     if len(wrong) == 0:
-        axes[0, 0].text(0, 0.5, "no test image misclassified", fontsize=12)
+        fig.text(0.5, 0.5, "no test image misclassified", ha="center", fontsize=12)
     fig.suptitle(f"misclassified test images (true → predicted), {int((predicted != data.y_test).sum())} "
                  f"of {len(data.y_test)}", fontsize=11)
-    fig.tight_layout()
     save_figure(fig, path)
 
 
@@ -446,7 +414,15 @@ def load_model(out: Path) -> nn.Module:
 
 
 # ---------------------------------------------------------------------------------------------
-def run(args) -> float:
+@dataclass
+class Result:
+    model: nn.Module
+    data: Data
+    history: list
+    test_accuracy: float
+
+
+def run(args) -> Result:
     mg.manual_seed(args.seed)
     np.random.seed(args.seed)
     data = standardize(load_data(args.dataset_name, args.mnist_path, args.seed))
@@ -490,17 +466,22 @@ def run(args) -> float:
               "input_mean": data.mean.tolist(), "input_std": data.std.tolist()}
     save_model(model, config, out)
     print(f"test accuracy: {test_acc:.3f}")
-    return test_acc
+    return Result(model, data, history, test_acc)
+
+
+def train_from_argv(argv=None) -> Result:
+    """Everything ``main`` does, returning the trained model and its data (for tests and
+    notebooks); a bad option raises UsageError (or SystemExit from argparse)."""
+    args = build_parser().parse_args(argv)
+    resolve_options(args)
+    return run(args)
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        resolve_options(args)
-        run(args)
+        train_from_argv(argv)
     except UsageError as error:
-        parser.exit(2, f"{parser.prog}: error: {error}\n")
+        build_parser().exit(2, f"train.py: error: {error}\n")
     return 0
 
 
