@@ -181,7 +181,7 @@ def library(engine: str) -> SimpleNamespace:
         import nn
 
         def load(param, array):
-            param.data = array.copy()
+            param.data = array.copy()  # C-contiguous, and never the shared data's own array
 
         return SimpleNamespace(nn=nn, optim=nn.optim, F=mg.functional, load=load,
                                constant=mg.tensor, leaf=lambda a: mg.tensor(a.copy(), requires_grad=True))
@@ -203,7 +203,7 @@ def eager_w1(engine, D):
     lib = library(engine)
     layers = [lib.nn.Linear(784, 256), lib.nn.Linear(256, 256), lib.nn.Linear(256, 10)]
     for layer, W, b in zip(layers, D["params"][0::2], D["params"][1::2]):
-        lib.load(layer.weight, W.T.copy())  # weight is (out, in) in both
+        lib.load(layer.weight, W.T)  # weight is (out, in) in both
         lib.load(layer.bias, b)
     params = [p for layer in layers for p in (layer.weight, layer.bias)]
     optimizer = lib.optim.SGD(params, lr=D["lr"])
