@@ -49,8 +49,9 @@ def save_figure(fig, path: Path) -> Path:
     return path
 
 
-def draw_graph_svg(root, path: Path, **options) -> Path | None:
-    """Draw the backprop graph behind ``root`` to an SVG with ``mg.draw_graph``.
+def draw_graph_svg(root, path: Path, png: bool = False, **options) -> Path | None:
+    """Draw the backprop graph behind ``root`` to an SVG with ``mg.draw_graph`` (and to a PNG
+    beside it when ``png``).
 
     Returns None (after printing why) when the drawing module or Graphviz's ``dot`` is missing:
     the rest of a script does not depend on the picture.
@@ -73,4 +74,8 @@ def draw_graph_svg(root, path: Path, **options) -> Path | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(svg)
     print(f"saved {path}")
+    if png:
+        digraph.attr(dpi="72")
+        path.with_suffix(".png").write_bytes(digraph.pipe(format="png"))
+        print(f"saved {path.with_suffix('.png')}")
     return path

@@ -1,0 +1,145 @@
+"""Lesson 8 — backprop is the chain rule: a 2-layer network's gradients by hand vs backward().
+
+The network: z₁ = x W₁ᵀ + b₁, h = relu(z₁), s = h W₂ᵀ + b₂, L = cross_entropy(s, y).
+Going backwards, each step multiplies by the local derivative (the notes' chain rule):
+
+    ds  = (softmax(s) - onehot(y)) / N        softmax with cross-entropy: ŷ - y
+    dW₂ = dsᵀ h          db₂ = Σ_rows ds      dh = ds W₂
+    dz₁ = dh * [z₁ > 0]  (ReLU lets the gradient through where it was active)
+    dW₁ = dz₁ᵀ x         db₁ = Σ_rows dz₁
+
+Written in numpy and compared with minigrad's backward().  To compute them, backward needs
+values of the forward pass (x, z₁, h, s...): those are kept in memory from forward until
+backward, which is why training takes more memory than prediction, and more with larger
+batches.  The drawing shows the graph with its values and gradients (needs minigrad.viz and
+Graphviz's dot).
+
+    python examples/lesson8_backprop_by_hand.py [--out runs/lessons] [--quick]
+"""
+from __future__ import annotations
+
+import _common
+import numpy as np
+
+import minigrad as mg
+import minigrad.functional as F
+
+
+def make_network(batch: int, features: int, hidden: int, classes: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    x = mg.tensor(rng.standard_normal((batch, features)))  # float64: exact comparisons
+    y = mg.tensor(rng.integers(0, classes, size=batch))
+    params = {
+        "W1": mg.tensor(rng.standard_normal((hidden, features)) * 0.5, requires_grad=True),
+        "b1": mg.tensor(rng.standard_normal(hidden) * 0.1, requires_grad=True),
+        "W2": mg.tensor(rng.standard_normal((classes, hidden)) * 0.5, requires_grad=True),
+        "b2": mg.tensor(rng.standard_normal(classes) * 0.1, requires_grad=True),
+    }
+    return x, y, params
+
+
+def forward(x, y, p):
+    """The loss, and the intermediate tensors by name (for the drawing)."""
+    z1 = x @ p["W1"].T + p["b1"]
+    h = z1.relu()
+    s = h @ p["W2"].T + p["b2"]
+    return F.cross_entropy(s, y), {"z1": z1, "h": h, "s": s}
+
+
+def gradients_by_hand(x, y, p) -> dict:
+    """The chain rule, step by step, in plain numpy."""
+    x, y = x.numpy(), y.numpy()
+    W1, b1, W2, b2 = (p[k].numpy() for k in ("W1", "b1", "W2", "b2"))
+    N = len(x)
+    z1 = x @ W1.T + b1  # forward, keeping what backward needs
+    h = np.maximum(z1, 0)
+    s = h @ W2.T + b2
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    y_hat = e / e.sum(axis=1, keepdims=True)
+    ds = (y_hat - np.eye(s.shape[1])[y]) / N  # backward
+    dh = ds @ W2
+    dz1 = dh * (z1 > 0)
+    return {"W2": ds.T @ h, "b2": ds.sum(axis=0), "W1": dz1.T @ x, "b1": dz1.sum(axis=0)}
+
+
+def _buffer(array: np.ndarray) -> np.ndarray:
+    """The array that owns the memory (a transpose is a view of its parameter, not a copy)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def saved_bytes(loss) -> tuple[int, int]:
+    """Bytes the graph behind ``loss`` keeps for backward: (forward values, parameters).
+
+    Each node of minigrad's graph holds its input arrays and its output array."""
+    params = {id(_buffer(t.data)) for t in _leaves(loss)}
+    seen, activations, parameters = set(), 0, 0
+    stack, visited = [loss.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in visited or not hasattr(node, "inputs"):
+            continue
+        visited.add(id(node))
+        for array in (*node.inputs, node.output):
+            if not isinstance(array, np.ndarray):
+                continue
+            array = _buffer(array)
+            if id(array) not in seen:
+                seen.add(id(array))
+                if id(array) in params:
+                    parameters += array.nbytes
+                else:
+                    activations += array.nbytes
+        stack.extend(parent for parent in node.parents if parent is not None)
+    return activations, parameters
+
+
+def _leaves(loss):
+    stack, leaves, visited = [loss.grad_fn], [], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        for parent in getattr(node, "parents", ()):
+            if isinstance(parent, mg.Tensor):
+                leaves.append(parent)
+            elif parent is not None:
+                stack.append(parent)
+    return leaves
+
+
+def main(argv=None) -> dict:
+    args = _common.lesson_parser(__doc__).parse_args(argv)
+    x, y, params = make_network(batch=4, features=3, hidden=5, classes=3)
+    loss, _ = forward(x, y, params)
+    by_hand = gradients_by_hand(x, y, params)
+    loss.backward()
+    gaps = {k: float(np.abs(params[k].grad.numpy() - by_hand[k]).max()) for k in by_hand}
+    print(f"loss = {loss.item():.6f}")
+    for name, gap in gaps.items():
+        print(f"d loss / d {name}: backward() vs the chain rule by hand, max |difference| = {gap:.1e}")
+
+    print("memory the graph keeps from forward until backward (float64):")
+    memory = {}
+    for batch in (4, 64, 1024):
+        xb, yb, pb = make_network(batch=batch, features=3, hidden=100, classes=3)
+        activations, parameters = saved_bytes(forward(xb, yb, pb)[0])
+        memory[batch] = (activations, parameters)
+        print(f"  batch {batch:>5}: forward values {activations / 1024:9.1f} KiB, "
+              f"parameters {parameters / 1024:5.1f} KiB")
+    print("  the saved values grow with the batch; prediction under mg.no_grad() keeps none")
+
+    x, y, params = make_network(batch=4, features=3, hidden=5, classes=3)
+    loss, intermediates = forward(x, y, params)
+    names = {tensor: name for name, tensor in (*params.items(), *intermediates.items())}
+    names.update({x: "x", y: "y", loss: "loss"})
+    drawing = _common.draw_graph_svg(loss, args.out / "lesson8_backprop_graph.svg", png=True,
+                                     names=names, rankdir="TB",
+                                     title="2-layer network: values and gradients")
+    return {"loss": loss.item(), "gaps": gaps, "memory": memory, "drawing": drawing}
+
+
+if __name__ == "__main__":
+    main()
