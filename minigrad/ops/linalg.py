@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..autograd import Function
-from .either import unbroadcast
+from ..backend import xp
+from .either import is_tensor, unbroadcast
 
 
 class MatMul(Function):
@@ -74,7 +75,12 @@ class Linear(Function):
         grad_x = grad @ weight if parents[0] is not None else None
         grad_w = grad_b = None
         if parents[1] is not None:
-            if x.ndim == 2:
+            if not is_tensor(grad) and x.ndim == 2 and weight.flags.f_contiguous:
+                # The gradient in the weight's own (column-major) layout, so that the optimizer
+                # updates like with like; written straight into its array, no copy.
+                grad_w = xp.empty(weight.shape, dtype=grad.dtype, order="F")
+                xp.matmul(x.T, grad, out=grad_w.T)
+            elif x.ndim == 2:
                 grad_w = grad.mT @ x
             elif x.ndim == 1:
                 grad_w = grad.reshape((-1, 1)) @ x.reshape((1, -1))

@@ -10,6 +10,29 @@ import numpy as np
 from minigrad import Tensor
 
 
+# Updates of big parameters go through a small scratch buffer, chunk by chunk: no temporary as
+# big as the parameter (which would cost a page-faulting allocation every step and raise the
+# peak memory), and each chunk stays in cache between its two passes.
+_CHUNK = 1 << 14
+
+
+def subtract_scaled_(param: np.ndarray, grad: np.ndarray, scale: float) -> None:
+    """``param -= scale * grad`` in place, without a temporary the size of ``param``."""
+    if param.flags.f_contiguous and grad.flags.f_contiguous:
+        param, grad = param.T, grad.T  # column-major (Linear's weight): the same, row-major
+    if param.size <= _CHUNK or not (param.flags.c_contiguous and grad.flags.c_contiguous) \
+            or param.shape != grad.shape:
+        param -= scale * grad
+        return
+    flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)  # views: both are contiguous
+    buffer = np.empty(_CHUNK, dtype=np.result_type(grad, scale))
+    for start in range(0, flat_param.size, _CHUNK):
+        stop = min(start + _CHUNK, flat_param.size)
+        chunk = buffer[: stop - start]
+        np.multiply(flat_grad[start:stop], scale, out=chunk)
+        np.subtract(flat_param[start:stop], chunk, out=flat_param[start:stop])
+
+
 class Optimizer:
     """Holds ``param_groups`` (dicts with ``'params'`` and the options) and ``state`` (per
     parameter: momentum buffers, moment estimates...).  Subclasses write ``step``, which works

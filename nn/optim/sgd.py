@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, subtract_scaled_
 
 
 class SGD(Optimizer):
@@ -53,7 +53,7 @@ class SGD(Optimizer):
                     continue
                 g = p.grad.data
                 if not (wd or momentum or maximize):
-                    p.data -= lr * g  # the hot path: one fused update, one temporary
+                    subtract_scaled_(p.data, g, lr)  # the hot path: plain SGD
                     continue
                 if maximize:
                     g = -g
