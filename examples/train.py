@@ -392,9 +392,11 @@ def plot_confusion_matrix(data: Data, predicted: np.ndarray, path: Path) -> None
 def draw_one_step(model, loss_fn, data: Data, path: Path) -> None:
     """The graph of one training step's loss on a batch of 4: every value the forward pass
     saved for backward, and (mg.draw_graph runs backward for the picture) every gradient."""
-    scores = model(mg.tensor(data.X_train[:4]))
-    loss = loss_fn(scores, mg.tensor(data.y_train[:4]))
-    _common.draw_graph_svg(loss, path, module=model, title="one training step (batch of 4)")
+    inputs, targets = mg.tensor(data.X_train[:4]), mg.tensor(data.y_train[:4])
+    scores = model(inputs)
+    loss = loss_fn(scores, targets)
+    _common.draw_graph_svg(loss, path, module=model, title="one training step (batch of 4)",
+                           names={inputs: "x", targets: "y", scores: "scores", loss: "loss"})
     model.zero_grad()
 
 
