@@ -5,7 +5,7 @@
     python benchmarks/run.py --quick             # CI smoke run without torch: not for numbers
     python benchmarks/run.py --markdown docs/benchmarks-table.md
 
-Workloads (the same seeds and data as the shared harness /work/shared/bench/bench.py):
+Workloads (the same seeds and data as the shared harness, shared/bench/bench.py):
   W1  MLP 784-256-256-10, ReLU, batch 128, mean softmax cross-entropy, backward, SGD lr=0.1
   W2  x of shape (4, 4): 200 x y = tanh(y * 1.0001 + 0.0001); y.sum(); backward (601 ops)
   W3  MLP 2-16-16-1 on 100 two-moons points, mean hinge loss, backward, SGD lr=0.1

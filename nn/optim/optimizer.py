@@ -9,7 +9,6 @@ import numpy as np
 
 from minigrad import Tensor
 
-
 # Updates of big parameters go through a small scratch buffer, chunk by chunk: no temporary as
 # big as the parameter (which would cost a page-faulting allocation every step and raise the
 # peak memory), and each chunk stays in cache between its two passes.
