@@ -151,7 +151,8 @@ def _class_targets(op: str, input: Tensor, target, ignore_index=None, allow_soft
                          f"{input.shape} (classes on dim {1 if input.ndim >= 2 else 0}), got "
                          f"target of shape {target.shape}")
     y = target.data
-    if y.size and (y.max() >= classes or y.min() < 0):
+    # One unsigned max finds both kinds of bad class: a negative one wraps around to a huge value.
+    if y.size and int(y.astype(xp.int64, copy=False).view(xp.uint64).max()) >= classes:
         bad = y if ignore_index is None else y[y != ignore_index]
         out = bad[(bad < 0) | (bad >= classes)]
         if out.size:

@@ -45,6 +45,8 @@ def _reduce(per_row, reduction: str, denominator, out_shape):
     total = per_row.sum()
     if reduction == "sum":
         return total
+    if isinstance(denominator, int) and denominator > 0:
+        return total / denominator
     with xp.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as PyTorch
         return total / denominator
 
@@ -105,7 +107,7 @@ class _ClassLoss(Function):
             return -(coef * logp).sum(axis=1)
         y = target.reshape(-1)
         valid = None
-        if (y == self.ignore_index).any():
+        if self._may_ignore(y, classes) and (y == self.ignore_index).any():
             valid = y != self.ignore_index
             y = xp.where(valid, y, 0)
         picked = logp[xp.arange(rows), y]
@@ -126,6 +128,14 @@ class _ClassLoss(Function):
         self.saved_target, self.valid, self.row_weight = y, valid, row_weight
         self.denominator = rows if row_weight is None else row_weight.sum()
         return losses
+
+    def _may_ignore(self, y, classes: int) -> bool:
+        """Whether some target can equal ignore_index.  The targets were checked to be classes
+        or ignore_index, so an ignore_index outside 0..C-1 occurs only if some target is outside
+        it: one unsigned max tells (a negative index wraps around to a huge unsigned one)."""
+        if 0 <= self.ignore_index < classes:
+            return True
+        return bool(y.size) and int(y.astype(xp.int64, copy=False).view(xp.uint64).max()) >= classes
 
     def _dense_coefficients(self, rows: int, classes: int, dtype):
         """A (M, C) and its row sums, as arrays (the general backward)."""
@@ -160,11 +170,21 @@ class CrossEntropy(_ClassLoss):
         shifted = z - z.max(axis=1, keepdims=True)
         exps = xp.exp(shifted)
         sums = exps.sum(axis=1, keepdims=True)
-        logp = shifted - xp.log(sums)
+        log_sums = xp.log(sums)
         exps /= sums
         self.probs = exps  # softmax(z), kept for the backward
+        if not (self.soft or self.label_smoothing or self.weight is not None):
+            y = target.reshape(-1)
+            if not self._may_ignore(y, z.shape[1]):
+                # The plain case (the training hot path): loss_i = log(sum_c e^z_ic) - z_iy,
+                # from the shifted logits, without building the whole log-softmax.
+                rows = z.shape[0]
+                losses = log_sums.reshape(-1) - shifted[xp.arange(rows), y]
+                self.saved_target, self.valid, self.row_weight = y, None, None
+                self.denominator = rows
+                return _reduce(losses, self.reduction, rows, self._out_shape(x.shape))
         soft_target = rows_view(target) if self.soft else target
-        losses = self._coefficients_forward(logp, soft_target)
+        losses = self._coefficients_forward(shifted - log_sums, soft_target)
         return _reduce(losses, self.reduction, self.denominator, self._out_shape(x.shape))
 
     def backward(self, grad, inputs, output):
