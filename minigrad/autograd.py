@@ -460,7 +460,7 @@ def _accumulate(leaf, grad, create_graph: bool, seen_arrays: set) -> None:
         if grad.base is not None or id(grad) in seen_arrays:  # (read-only arrays are views)
             grad = grad.copy()
         seen_arrays.add(id(grad))
-        leaf.grad = Tensor._make(grad, None)
+        leaf.grad = new_tensor(grad, None)
     else:
         leaf.grad.data = leaf.grad.data + grad
 

@@ -12,15 +12,17 @@ from minigrad import Tensor
 # Updates of big parameters go through a small scratch buffer, chunk by chunk: no temporary as
 # big as the parameter (which would cost a page-faulting allocation every step and raise the
 # peak memory), and each chunk stays in cache between its two passes.
-_CHUNK = 1 << 14
+_CHUNK = 1 << 16  # 256 KiB of float32: fits the L2 cache; measured fastest of 2^12..2^18
 
 
 def subtract_scaled_(param: np.ndarray, grad: np.ndarray, scale: float) -> None:
     """``param -= scale * grad`` in place, without a temporary the size of ``param``."""
+    if param.size <= _CHUNK:
+        param -= scale * grad
+        return
     if param.flags.f_contiguous and grad.flags.f_contiguous:
         param, grad = param.T, grad.T  # column-major (Linear's weight): the same, row-major
-    if param.size <= _CHUNK or not (param.flags.c_contiguous and grad.flags.c_contiguous) \
-            or param.shape != grad.shape:
+    if not (param.flags.c_contiguous and grad.flags.c_contiguous) or param.shape != grad.shape:
         param -= scale * grad
         return
     flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)  # views: both are contiguous
