@@ -144,3 +144,17 @@ def test_schedulers_follow_their_closed_forms():
     for _ in range(4):
         cosine.step()
     assert cosine.get_last_lr()[0] == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_plain_sgd_step_on_a_parameter_larger_than_one_update_chunk_is_exact(order):
+    # Big parameters are updated chunk by chunk through a small buffer; the result must be the
+    # same p - lr * g, in either memory layout (nn.Linear stores its weight column-major).
+    rng = np.random.default_rng(0)
+    start = np.asarray(rng.standard_normal((300, 700)), dtype=np.float32, order=order)
+    grad = np.asarray(rng.standard_normal((300, 700)), dtype=np.float32, order=order)
+    p = nn.Parameter(start.copy(order=order))
+    p.grad = mg.Tensor(grad)  # wraps the array as it is, layout included
+    nn.optim.SGD([p], lr=0.1).step()
+    np.testing.assert_array_equal(p.data, start - np.float32(0.1) * grad)
+    assert p.data.flags.f_contiguous == (order == "F")
