@@ -19,6 +19,7 @@ from .autograd import (
 )
 from .backend import bool_ as bool
 from .backend import float32, float64, int64
+from .combine import cat, maximum, minimum, stack, where
 from .creation import (
     arange,
     eye,
@@ -34,7 +35,7 @@ from .creation import (
     zeros_like,
 )
 from .gradcheck import GradcheckError, gradcheck
-from .tensor import Tensor, cat, maximum, minimum, stack, where
+from .tensor import Tensor
 
 __version__ = "0.1.0"
 

@@ -435,10 +435,11 @@ class Tensor:
     clip = clamp
 
     def maximum(self, other):
-        return maximum(self, other)
+        """Elementwise maximum; on a tie each side gets half of the gradient (as PyTorch)."""
+        return E.Maximum.apply(self, _operand(other))
 
     def minimum(self, other):
-        return minimum(self, other)
+        return E.Minimum.apply(self, _operand(other))
 
     # -- dtype ---------------------------------------------------------------------------------
     def to(self, dtype) -> Tensor:
@@ -498,14 +499,14 @@ class Tensor:
         """``max()``: the largest element; ``max(dim)``: ``(values, indices)`` along ``dim``;
         ``max(other)``: the elementwise maximum."""
         if isinstance(dim, Tensor):
-            return maximum(self, dim)
+            return self.maximum(dim)
         if dim is None:
             return self.amax()
         return self._extreme_along(dim, keepdim, xp.argmax, "max")
 
     def min(self, dim=None, keepdim: bool = False):
         if isinstance(dim, Tensor):
-            return minimum(self, dim)
+            return self.minimum(dim)
         if dim is None:
             return self.amin()
         return self._extreme_along(dim, keepdim, xp.argmin, "min")
@@ -652,59 +653,3 @@ def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
 
 _object_new = object.__new__
 autograd.new_tensor = _new_tensor
-
-
-# -------------------------------------------------------------------------------------------------
-# Functions of several tensors
-# -------------------------------------------------------------------------------------------------
-def _as_tensor_operand(x):
-    return x if isinstance(x, Tensor) else _operand(x)
-
-
-def maximum(a, b) -> Tensor:
-    """Elementwise maximum; on a tie each side gets half of the gradient (as PyTorch)."""
-    return E.Maximum.apply(_as_tensor_operand(a), _as_tensor_operand(b))
-
-
-def minimum(a, b) -> Tensor:
-    return E.Minimum.apply(_as_tensor_operand(a), _as_tensor_operand(b))
-
-
-def where(condition, a, b) -> Tensor:
-    """``a`` where ``condition`` holds, else ``b``."""
-    cond = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
-    if cond.dtype != bool_:
-        raise TypeError(f"where: condition must be boolean, got dtype {cond.dtype}")
-    return E.Where.apply(cond, _as_tensor_operand(a), _as_tensor_operand(b))
-
-
-def _check_same_ndim(tensors, op):
-    if not tensors:
-        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
-    return tensors
-
-
-def cat(tensors, dim: int = 0) -> Tensor:
-    """Join tensors along an existing dimension."""
-    tensors = _check_same_ndim(list(tensors), "cat")
-    first = tensors[0]
-    (d,) = R.normalize_dims(dim, first.ndim, "cat")
-    for i, t in enumerate(tensors):
-        mismatch = any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d)
-        if t.ndim != first.ndim or mismatch:
-            raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's "
-                             f"shape {first.shape} outside dim {d}")
-    return S.Cat.apply(*tensors, dim=d)
-
-
-def stack(tensors, dim: int = 0) -> Tensor:
-    """Join tensors of the same shape along a new dimension."""
-    tensors = _check_same_ndim(list(tensors), "stack")
-    first = tensors[0]
-    for i, t in enumerate(tensors):
-        if t.shape != first.shape:
-            raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape {first.shape}")
-    if not -first.ndim - 1 <= dim <= first.ndim:
-        raise IndexError(f"stack: dim {dim} is out of range for tensors with {first.ndim} dimensions")
-    return S.Stack.apply(*tensors, dim=dim % (first.ndim + 1))
