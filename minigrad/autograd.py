@@ -309,12 +309,12 @@ def _as_graph_tensors(node: Function):
     inputs = []
     for edge, value in zip(node.parents, node.inputs):
         if edge is None:
-            inputs.append(Tensor._make(value, None) if isinstance(value, ndarray) else value)
+            inputs.append(new_tensor(value, None) if isinstance(value, ndarray) else value)
         elif isinstance(edge, Function):
-            inputs.append(Tensor._make(value, edge))
+            inputs.append(new_tensor(value, edge))
         else:
             inputs.append(edge)  # a leaf
-    return tuple(inputs), Tensor._make(node.output, node)
+    return tuple(inputs), new_tensor(node.output, node)
 
 
 def _freed_error(node: Function) -> RuntimeError:
@@ -326,7 +326,7 @@ def _freed_error(node: Function) -> RuntimeError:
 
 
 def _wrap(grad):
-    return grad if isinstance(grad, Tensor) else Tensor._make(grad, None)
+    return grad if isinstance(grad, Tensor) else new_tensor(grad, None)
 
 
 def _apply_hooks(hooks, grad, create_graph):
@@ -334,7 +334,7 @@ def _apply_hooks(hooks, grad, create_graph):
         result = hook(_wrap(grad))
         if result is not None:
             if not isinstance(result, Tensor):
-                result = Tensor._make(xp.asarray(result), None)
+                result = new_tensor(xp.asarray(result), None)
             grad = result if create_graph else result.data
     return grad
 
@@ -539,4 +539,4 @@ def _initial_grad(root, gradient, create_graph: bool, op: str):
         if create_graph and isinstance(gradient, Tensor):
             return gradient
         g = g.copy()
-    return Tensor._make(g, None) if create_graph else g
+    return new_tensor(g, None) if create_graph else g

@@ -88,17 +88,6 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _make(cls, data: ndarray, grad_fn: Function | None) -> Tensor:
-        """Fast constructor for op results (no checks, no conversion)."""
-        t = object.__new__(Tensor)
-        t.data = data
-        t.grad = None
-        t.grad_fn = grad_fn
-        t.requires_grad = grad_fn is not None
-        t._hooks = None
-        return t
-
     # -- properties ----------------------------------------------------------------------------
     @property
     def shape(self) -> tuple:
@@ -201,7 +190,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph."""
-        return Tensor._make(self.data, None)
+        return _new_tensor(self.data, None)
 
     def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad."""
@@ -240,7 +229,7 @@ class Tensor:
             tensor = me()
             if tensor is not None:
                 # a copy: the same array flows on to the inputs and may become a leaf's .grad
-                grad = Tensor._make(grad.data.copy(), None)
+                grad = _new_tensor(grad.data.copy(), None)
                 tensor.grad = grad if tensor.grad is None else tensor.grad + grad
 
         keep.retains_grad = me
@@ -369,7 +358,7 @@ class Tensor:
     def _compare(self, other, ufunc):
         other = _operand(other)
         other = other.data if isinstance(other, Tensor) else other
-        return Tensor._make(xp.asarray(ufunc(self.data, other)), None)
+        return _new_tensor(xp.asarray(ufunc(self.data, other)), None)
 
     def __eq__(self, other):  # type: ignore[override]
         return self._compare(other, xp.equal)
@@ -396,13 +385,13 @@ class Tensor:
         return self._compare(other, xp.logical_or)
 
     def __invert__(self):
-        return Tensor._make(~self.data, None)
+        return _new_tensor(~self.data, None)
 
     def any(self) -> Tensor:
-        return Tensor._make(xp.asarray(self.data.any()), None)
+        return _new_tensor(xp.asarray(self.data.any()), None)
 
     def all(self) -> Tensor:
-        return Tensor._make(xp.asarray(self.data.all()), None)
+        return _new_tensor(xp.asarray(self.data.all()), None)
 
     # -- unary math ----------------------------------------------------------------------------
     def exp(self):
@@ -447,7 +436,7 @@ class Tensor:
             return self
         if self.requires_grad and xp.dtype(dtype).kind == "f":
             return E.Cast.apply(self, dtype=dtype)
-        return Tensor._make(self.data.astype(dtype), None)
+        return _new_tensor(self.data.astype(dtype), None)
 
     def float(self):
         return self.to(xp.float32)
@@ -523,7 +512,7 @@ class Tensor:
         if keepdim:
             values = values.unsqueeze(d)
             indices = xp.expand_dims(indices, d)
-        return MaxMin(values, Tensor._make(xp.asarray(indices, dtype=int64), None))
+        return MaxMin(values, _new_tensor(xp.asarray(indices, dtype=int64), None))
 
     def argmax(self, dim=None, keepdim: bool = False):
         return self._arg(xp.argmax, dim, keepdim)
@@ -533,8 +522,8 @@ class Tensor:
 
     def _arg(self, arg, dim, keepdim):
         if dim is None:
-            return Tensor._make(xp.asarray(arg(self.data), dtype=int64), None)
-        return Tensor._make(xp.asarray(arg(self.data, axis=dim, keepdims=keepdim), dtype=int64), None)
+            return _new_tensor(xp.asarray(arg(self.data), dtype=int64), None)
+        return _new_tensor(xp.asarray(arg(self.data, axis=dim, keepdims=keepdim), dtype=int64), None)
 
     def logsumexp(self, dim=None, keepdim: bool = False):
         return R.LogSumExp.apply(self, dims=R.normalize_dims(dim, self.ndim, "logsumexp"), keepdim=keepdim)
@@ -641,7 +630,7 @@ _tanh, _relu = E.Tanh.apply, E.Relu.apply
 
 
 def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
-    """Tensor._make without the classmethod binding: the constructor every op result goes through."""
+    """The fast constructor every op result goes through (no checks, no conversion)."""
     t = _object_new(Tensor)
     t.data = data
     t.grad = None

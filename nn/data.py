@@ -42,7 +42,7 @@ class TensorDataset(Dataset):
                                  f"shape {t.shape}")
 
     def __getitem__(self, index):
-        return tuple(Tensor._make(t.data[index], None) for t in self.tensors)
+        return tuple(Tensor(t.data[index]) for t in self.tensors)
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
@@ -85,7 +85,7 @@ class DataLoader:
             end = min(start + self.batch_size, n)
             index = slice(start, end) if order is None else order[start:end]
             if fast:
-                yield tuple(Tensor._make(t.data[index], None) for t in self.dataset.tensors)
+                yield tuple(Tensor(t.data[index]) for t in self.dataset.tensors)
             else:
                 indices = range(start, end) if order is None else order[start:end]
                 yield _collate([self.dataset[int(i)] for i in indices])
