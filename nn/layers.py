@@ -33,7 +33,7 @@ class Linear(Module):
         dtype = dtype or default_float
         # (out, in) as in PyTorch, stored column-major: then ``x @ weight.T`` reads a row-major
         # (in, out) matrix, and BLAS runs the same untransposed kernels as hand-written numpy
-        # (up to ~5-10% faster on a 784x256 layer in some measurements, never slower).  Nothing
+        # (up to ~5-10% faster on a 784x256 layer in some measurements).  Nothing
         # else sees the difference.
         self.weight = Parameter(np.empty((in_features, out_features), dtype=dtype).T)
         if bias:
