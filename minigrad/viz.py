@@ -87,7 +87,7 @@ class _Graph:
                     roots.append(m)
         self.param_names, self.module_names = _module_names(roots)
         self.freed = any(n.inputs is None for n in order)
-        index = {n: i for i, n in enumerate(order)}
+        self.position = {n: i for i, n in enumerate(order)}  # node -> its index in self.ops
         leaves: dict[int, _Tensor] = {}
         arrays: dict[int, _Tensor] = {}
         for i, n in enumerate(order):
@@ -101,7 +101,7 @@ class _Graph:
             op = self.ops[i]
             for j, parent in enumerate(n.parents):
                 if isinstance(parent, Function):
-                    t = self.ops[index[parent]].output
+                    t = self.ops[self.position[parent]].output
                 elif parent is not None:  # a leaf tensor
                     t = leaves.get(id(parent))
                     if t is None:
@@ -174,16 +174,17 @@ class BackwardStep:
         return self.node.describe()
 
 
-def _observe_backward(root) -> list[tuple]:
-    """Run the engine's backward over the retained graph of ``root`` and record every step.
+def _observe_backward(graph: _Graph) -> list[tuple]:
+    """Run the engine's backward over the retained graph of ``graph.root`` and record every step.
 
     No ``.grad`` is written (``targets=[]``), the graph is retained, and hooks are set aside for
     the pass, so the user's next ``backward()`` is unaffected.  (Not thread-safe: a backward run
     by another thread meanwhile would be observed too.)
     """
+    root = graph.root
     if root.grad_fn is None:
         return []
-    if any(n.inputs is None for n in topological_order([root.grad_fn])):
+    if graph.freed:
         raise RuntimeError(
             "the graph was freed by backward(), so its steps cannot be replayed; call "
             "loss.backward(retain_graph=True) instead, or draw before backward()"
@@ -219,15 +220,15 @@ def backward_steps(root, names: Mapping | None = None) -> Iterator[BackwardStep]
     >>> [s.op for s in backward_steps((w * w).tanh())]
     ['tanh', 'mul']
     """
-    yield from _steps(_Graph(root, names), _observe_backward(root))
+    graph = _Graph(root, names)
+    yield from _steps(graph, _observe_backward(graph))
 
 
 def _steps(graph: _Graph, records: list) -> list[BackwardStep]:
-    ops = {id(op.node): op for op in graph.ops}
     steps = []
     for k, (node, grad, grad_inputs) in enumerate(records, 1):
         step = BackwardStep(k, len(records), node, grad, grad_inputs)
-        step.caption = _caption(step, ops[id(node)], graph.ops)
+        step.caption = _caption(step, graph.ops[graph.position[node]], graph.ops)
         steps.append(step)
     return steps
 
@@ -306,7 +307,7 @@ def draw_graph(root, *, show_data: bool = True, show_grad: bool = True, show_bac
     graph = _Graph(root, names, module)
     records = None
     if not graph.freed and root.grad_fn is not None and (show_grad or show_backward or step is not None):
-        records = _observe_backward(root)
+        records = _observe_backward(graph)
     elif graph.freed and step is not None:
         raise RuntimeError("draw_graph(step=...): the graph was freed by backward(); call "
                            "loss.backward(retain_graph=True), or draw before backward()")
@@ -338,11 +339,11 @@ def save_steps(root, folder: str | os.PathLike, *, names: Mapping | None = None,
     """Write backward of ``root`` as SVG frames (``step_000.svg`` is before backward, then one
     per step) and a self-contained ``index.html`` to walk through them (buttons, arrow keys,
     ``index.html#3`` opens step 3).  Needs Graphviz's ``dot``.  Returns the page's path."""
-    records = _observe_backward(root)
+    graph = _Graph(root, names, draw_options.pop("module", None))
+    records = _observe_backward(graph)
     if len(records) > max_steps:
         raise ValueError(f"save_steps: {len(records)} steps is more than max_steps={max_steps}; "
                          "a step-through is for small graphs (draw a smaller batch or model)")
-    graph = _Graph(root, names, draw_options.pop("module", None))
     captions = ["Before backward: each tensor shows its value from the forward pass. Backward "
                 "will start at the root with grad 1 and visit the ops in reverse."]
     captions += [s.caption for s in _steps(graph, records)]
@@ -356,14 +357,13 @@ def save_steps(root, folder: str | os.PathLike, *, names: Mapping | None = None,
     layout.update(draw_options)
     os.makedirs(folder, exist_ok=True)
     frames = []
-    ops = {id(op.node): op for op in graph.ops}
     for k, caption in enumerate(captions):
         drawing = _draw(graph, records, k, options, True, layout["group_modules"], layout["collapse"],
                         layout["max_nodes"], layout["rankdir"], layout["title"], layout["legend"])
         svg = drawing.pipe(format="svg").decode("utf-8")
         with open(os.path.join(folder, f"step_{k:03d}.svg"), "w", encoding="utf-8") as file:
             file.write(svg)
-        focus = ops[id(records[k - 1][0])].id if k else ""  # the node to scroll to
+        focus = graph.ops[graph.position[records[k - 1][0]]].id if k else ""  # the node to scroll to
         frames.append((caption, focus, _inline_svg(svg, f"s{k}-")))
     path = os.path.join(folder, "index.html")
     with open(path, "w", encoding="utf-8") as file:

@@ -234,7 +234,6 @@ class Painter:
         self.graph, self.options, self.notes = graph, options, notes
         self.show_flows, self.group_modules = show_flows, group_modules
         ops = graph.ops
-        position = {id(op.node): i for i, op in enumerate(ops)}
         self.out_grad: dict[int, Any] = {}
         self.flows: dict[tuple, Any] = {}
         self.received: dict[int, Any] = {}  # tensor id -> gradient summed so far, in the engine's order
@@ -243,7 +242,7 @@ class Painter:
         for k, (node, grad, grad_inputs) in enumerate(records or (), 1):
             if step is not None and k > step:
                 break
-            i = position[id(node)]
+            i = graph.position[node]
             self.done.add(i)
             self.out_grad[i] = grad
             for j, g in enumerate(grad_inputs):
