@@ -128,6 +128,8 @@ def test_neuron_dot_source_matches_the_golden_file():
     if os.environ.get("MINIGRAD_UPDATE_GOLDEN"):
         with open(path, "w", encoding="utf-8") as f:
             f.write(source)
+        # Comparing with the file just written would pass whatever the drawing does.
+        pytest.skip("golden file rewritten: review its diff, then rerun without MINIGRAD_UPDATE_GOLDEN")
     with open(path, encoding="utf-8") as f:
         assert source == f.read(), "rerun with MINIGRAD_UPDATE_GOLDEN=1 after an intended change"
 
@@ -168,7 +170,9 @@ def test_after_a_retained_backward_the_drawing_matches_grad_and_flags_accumulati
     assert "accumulated" not in label
     out.backward(retain_graph=True)  # .grad now holds twice this graph's gradient
     _, label, _ = node_named(mg.draw_graph(out, names=names), "w")
-    assert numbers_after(label, ".grad") == pytest.approx((2 * w.grad.numpy() / 2).tolist(), rel=1e-3)
+    assert numbers_after(label, ".grad") == pytest.approx(w.grad.numpy().tolist(), rel=1e-3)
+    assert numbers_after(label, ".grad") == pytest.approx([2 * X[0] * DZ, 2 * X[1] * DZ], rel=1e-3)
+    assert numbers_after(label, "grad") == pytest.approx([X[0] * DZ, X[1] * DZ], rel=1e-3)
     assert "accumulated" in label
 
 
