@@ -313,19 +313,20 @@ def draw_graph(root, *, show_data: bool = True, show_grad: bool = True, show_bac
                            "loss.backward(retain_graph=True), or draw before backward()")
     if step is not None and not 0 <= step <= len(records or ()):
         raise ValueError(f"draw_graph: step must be between 0 and {len(records or ())}, got {step}")
-    options = {"show_data": show_data, "show_grad": show_grad, "max_elements": max_elements}
-    return _draw(graph, records, step, options, show_backward, group_modules, collapse, max_nodes,
-                 rankdir, title, legend)
+    return _draw(graph, records, step, show_data=show_data, show_grad=show_grad,
+                 show_backward=show_backward, max_elements=max_elements, group_modules=group_modules,
+                 collapse=collapse, max_nodes=max_nodes, rankdir=rankdir, title=title, legend=legend)
 
 
-def _draw(graph, records, step, options, show_backward, group_modules, collapse, max_nodes,
-          rankdir, title, legend) -> graphviz.Digraph:
+def _draw(graph, records, step, *, show_data, show_grad, show_backward, max_elements, group_modules,
+          collapse, max_nodes, rankdir, title, legend) -> graphviz.Digraph:
     notes = []
     if graph.freed:
         notes.append("backward() freed this graph: intermediate values and gradients are gone "
                      "(leaves show their .grad). Use loss.backward(retain_graph=True) to see them all.")
     elif records is not None and graph.root.data.size != 1:
         notes.append("non-scalar root: the gradients shown are those of root.sum()")
+    options = {"show_data": show_data, "show_grad": show_grad, "max_elements": max_elements}
     painter = Painter(graph, records, step, options, show_backward or step is not None,
                        group_modules, collapse, max_nodes, notes)
     return painter.paint(rankdir, title, legend)
@@ -334,12 +335,22 @@ def _draw(graph, records, step, options, show_backward, group_modules, collapse,
 # ---------------------------------------------------------------------------------------------
 # The step-through page
 # ---------------------------------------------------------------------------------------------
+# The options of draw_graph that save_steps passes on to every frame.
+_FRAME_OPTIONS = ("show_data", "max_elements", "group_modules", "collapse", "max_nodes", "rankdir",
+                  "title", "legend")
+
+
 def save_steps(root, folder: str | os.PathLike, *, names: Mapping | None = None, max_steps: int = 400,
                **draw_options) -> str:
     """Write backward of ``root`` as SVG frames (``step_000.svg`` is before backward, then one
     per step) and a self-contained ``index.html`` to walk through them (buttons, arrow keys,
     ``index.html#3`` opens step 3).  Needs Graphviz's ``dot``.  Returns the page's path."""
-    graph = _Graph(root, names, draw_options.pop("module", None))
+    unknown = set(draw_options) - {"module", *_FRAME_OPTIONS}
+    if unknown:
+        raise TypeError(f"save_steps: unexpected options {sorted(unknown)}")
+    # draw_graph's defaults for the options not given; every frame shows gradients and flows.
+    options = {key: draw_options.get(key, draw_graph.__kwdefaults__[key]) for key in _FRAME_OPTIONS}
+    graph = _Graph(root, names, draw_options.get("module"))
     records = _observe_backward(graph)
     if len(records) > max_steps:
         raise ValueError(f"save_steps: {len(records)} steps is more than max_steps={max_steps}; "
@@ -347,19 +358,10 @@ def save_steps(root, folder: str | os.PathLike, *, names: Mapping | None = None,
     captions = ["Before backward: each tensor shows its value from the forward pass. Backward "
                 "will start at the root with grad 1 and visit the ops in reverse."]
     captions += [s.caption for s in _steps(graph, records)]
-    options = {"show_data": draw_options.pop("show_data", True), "show_grad": True,
-               "max_elements": draw_options.pop("max_elements", 6)}
-    layout = {"group_modules": True, "collapse": None, "max_nodes": 1500, "rankdir": "LR",
-              "title": None, "legend": True}
-    unknown = set(draw_options) - set(layout)
-    if unknown:
-        raise TypeError(f"save_steps: unexpected options {sorted(unknown)}")
-    layout.update(draw_options)
     os.makedirs(folder, exist_ok=True)
     frames = []
     for k, caption in enumerate(captions):
-        drawing = _draw(graph, records, k, options, True, layout["group_modules"], layout["collapse"],
-                        layout["max_nodes"], layout["rankdir"], layout["title"], layout["legend"])
+        drawing = _draw(graph, records, k, show_grad=True, show_backward=True, **options)
         svg = drawing.pipe(format="svg").decode("utf-8")
         with open(os.path.join(folder, f"step_{k:03d}.svg"), "w", encoding="utf-8") as file:
             file.write(svg)
