@@ -89,10 +89,10 @@ def standardize(data: Data) -> Data:
 # ---------------------------------------------------------------------------------------------
 def parse_dataset(text: str) -> tuple[str, Path | None]:
     if text.startswith("mnist:"):
-        path = Path(text[len("mnist:"):]).expanduser()
-        if not text[len("mnist:"):]:
+        folder = text[len("mnist:"):]
+        if not folder:
             raise UsageError("--dataset mnist:PATH needs the folder of the IDX files after the colon")
-        return "mnist", path
+        return "mnist", Path(folder).expanduser()
     if text in ("digits", "spiral", "moons"):
         return text, None
     if text == "mnist":
@@ -163,10 +163,6 @@ def resolve_options(args) -> None:
 # ---------------------------------------------------------------------------------------------
 # Data
 # ---------------------------------------------------------------------------------------------
-def as_array(x) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, mg.Tensor) else x)
-
-
 def stratified_split(X, y, seed: int):
     """The same test set for the same seed: TEST_FRACTION of each class."""
     rng = np.random.default_rng(seed)
@@ -180,15 +176,15 @@ def stratified_split(X, y, seed: int):
 def load_data(name: str, mnist_path: Path | None, seed: int) -> Data:
     if name == "mnist":
         return load_mnist_data(mnist_path)
+    # nn.datasets gives float32 features (the digits already flattened to 64) and int64 labels.
     if name == "digits":
-        X, y = (as_array(part) for part in nn.datasets.load_digits())
-        X = X.reshape(len(X), -1)
+        X, y = nn.datasets.load_digits()
         image_shape = (8, 8)
     else:
         maker = nn.datasets.spiral if name == "spiral" else nn.datasets.moons
-        X, y = (as_array(part) for part in maker(seed=seed))
+        X, y = maker(seed=seed)
         image_shape = None
-    X, y = X.astype(np.float32), y.astype(np.int64)
+    X, y = X.numpy(), y.numpy()
     X_train, y_train, X_test, y_test = stratified_split(X, y, seed)
     return Data(name, X_train, y_train, X_test, y_test, int(y.max()) + 1, image_shape)
 
@@ -201,7 +197,7 @@ def load_mnist_data(folder: Path) -> Data:
         (X_train, y_train), (X_test, y_test) = nn.datasets.load_mnist(str(folder), flatten=False)
     except (OSError, ValueError) as error:  # a missing file, a wrong magic number, a truncation
         raise UsageError(" ".join(str(error).split())) from None
-    X_train, y_train, X_test, y_test = (as_array(part) for part in (X_train, y_train, X_test, y_test))
+    X_train, y_train, X_test, y_test = (part.numpy() for part in (X_train, y_train, X_test, y_test))
     image_shape = X_train.shape[1:]
     X_train = X_train.reshape(len(X_train), -1)
     X_test = X_test.reshape(len(X_test), -1)
@@ -283,7 +279,7 @@ def train(model, optimizer, loss_fn, data: Data, epochs: int, batch_size: int, q
             count = len(targets)
             seen += count
             loss_sum += loss.item() * count
-            correct += int((scores.data.argmax(axis=1) == as_array(targets)).sum())
+            correct += int((scores.data.argmax(axis=1) == targets.numpy()).sum())
             bar.update(1)
             bar.set_postfix(epoch=epoch, loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.3f}",
                             refresh=False)
@@ -425,8 +421,7 @@ class Result:
 
 
 def run(args) -> Result:
-    mg.manual_seed(args.seed)
-    np.random.seed(args.seed)
+    mg.manual_seed(args.seed)  # the initial weights and the DataLoader's shuffling
     data = standardize(load_data(args.dataset_name, args.mnist_path, args.seed))
     in_features = data.X_train.shape[1]
     model = make_model(in_features, args.hidden, data.num_classes, args.activation)
