@@ -222,8 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         viz.render(graph, args.output)
         written = [args.output]
         if args.steps:
-            options.pop("names")
-            written.append(viz.save_steps(root, args.steps, names=names, **options))
+            written.append(viz.save_steps(root, args.steps, **options))
     except (RuntimeError, ValueError, OSError) as error:
         return _fail(str(error).splitlines()[0], code=1)
     print(f"{PROG}: wrote {', '.join(written)}")
