@@ -23,6 +23,7 @@ import numpy as np
 
 import minigrad as mg
 import minigrad.functional as F
+from minigrad import autograd
 
 
 def make_network(batch: int, features: int, hidden: int, classes: int, seed: int = 0):
@@ -72,42 +73,19 @@ def _buffer(array: np.ndarray) -> np.ndarray:
 def saved_bytes(loss) -> tuple[int, int]:
     """Bytes the graph behind ``loss`` keeps for backward: (forward values, parameters).
 
-    Each node of minigrad's graph holds its input arrays and its output array."""
-    params = {id(_buffer(t.data)) for t in _leaves(loss)}
-    seen, activations, parameters = set(), 0, 0
-    stack, visited = [loss.grad_fn], set()
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in visited or not hasattr(node, "inputs"):
-            continue
-        visited.add(id(node))
+    Each node of minigrad's graph holds its input arrays and its output array; an array held by
+    several nodes, or seen through a view, is counted once."""
+    nodes = autograd.topological_order([loss.grad_fn])
+    parameters = {id(_buffer(leaf.data)) for node in nodes for leaf in node.parents
+                  if isinstance(leaf, mg.Tensor)}
+    kept = {}
+    for node in nodes:
         for array in (*node.inputs, node.output):
-            if not isinstance(array, np.ndarray):
-                continue
-            array = _buffer(array)
-            if id(array) not in seen:
-                seen.add(id(array))
-                if id(array) in params:
-                    parameters += array.nbytes
-                else:
-                    activations += array.nbytes
-        stack.extend(parent for parent in node.parents if parent is not None)
-    return activations, parameters
-
-
-def _leaves(loss):
-    stack, leaves, visited = [loss.grad_fn], [], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        for parent in getattr(node, "parents", ()):
-            if isinstance(parent, mg.Tensor):
-                leaves.append(parent)
-            elif parent is not None:
-                stack.append(parent)
-    return leaves
+            if isinstance(array, np.ndarray):
+                buffer = _buffer(array)
+                kept[id(buffer)] = buffer
+    parameter_bytes = sum(buffer.nbytes for key, buffer in kept.items() if key in parameters)
+    return sum(buffer.nbytes for buffer in kept.values()) - parameter_bytes, parameter_bytes
 
 
 def main(argv=None) -> dict:
