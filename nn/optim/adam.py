@@ -40,45 +40,40 @@ class Adam(Optimizer):
                                       "weight_decay": weight_decay, "amsgrad": amsgrad,
                                       "maximize": maximize})
 
+    def _initial_state(self, p, group: dict) -> dict:
+        state = {"step": 0, "exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = np.zeros_like(p.data)
+        return state
+
     def step(self) -> None:
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            wd, amsgrad = group["weight_decay"], group["amsgrad"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad.data
-                if group["maximize"]:
-                    g = -g
-                state = self._state(p)
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(p.data)
-                    state["exp_avg_sq"] = np.zeros_like(p.data)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
-                state["step"] += 1
-                t = state["step"]
-                if wd:
-                    if self.decoupled:
-                        p.data *= 1 - lr * wd  # AdamW: decay the weight, not the gradient
-                    else:
-                        g = g + wd * p.data
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                m *= beta1
-                m += (1 - beta1) * g
-                v *= beta2
-                v += (1 - beta2) * (g * g)
-                if amsgrad:
-                    np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-                    v = state["max_exp_avg_sq"]
-                step_size = lr / (1 - beta1 ** t)
-                denom = np.sqrt(v)
-                denom /= math.sqrt(1 - beta2 ** t)
-                denom += eps
-                update = m / denom
-                update *= step_size
-                p.data -= update
+        for group, p, g in self._params_with_grad():
+            lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+            if group["maximize"]:
+                g = -g
+            state = self._state(p, group)
+            state["step"] += 1
+            t = state["step"]
+            if wd:
+                if self.decoupled:
+                    p.data *= 1 - lr * wd  # AdamW: decay the weight, not the gradient
+                else:
+                    g = g + wd * p.data
+            m, v = state["exp_avg"], state["exp_avg_sq"]
+            m *= beta1
+            m += (1 - beta1) * g
+            v *= beta2
+            v += (1 - beta2) * (g * g)
+            if group["amsgrad"]:
+                np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+                v = state["max_exp_avg_sq"]
+            step_size = lr / (1 - beta1 ** t)
+            denom = np.sqrt(v)
+            denom /= math.sqrt(1 - beta2 ** t)
+            denom += group["eps"]
+            update = m / denom
+            update *= step_size
+            p.data -= update
 
 
 class AdamW(Adam):

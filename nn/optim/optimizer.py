@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -82,11 +82,23 @@ class Optimizer:
     def step(self) -> None:  # pragma: no cover - every optimizer overrides it
         raise NotImplementedError
 
-    def _state(self, p) -> dict:
+    def _params_with_grad(self) -> Iterator[tuple]:
+        """``(group, p, gradient array)`` for every parameter that has a gradient, in order."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    yield group, p, p.grad.data
+
+    def _state(self, p, group: dict) -> dict:
+        """The state of ``p``, made by ``_initial_state`` the first time it is asked for."""
         state = self.state.get(p)
         if state is None:
-            state = self.state[p] = {}
+            state = self.state[p] = self._initial_state(p, group)
         return state
+
+    def _initial_state(self, p, group: dict) -> dict:
+        """A parameter's state before its first step: subclasses fill in their buffers."""
+        return {}
 
     def state_dict(self) -> dict:
         """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}`` with the

@@ -27,43 +27,39 @@ class RMSprop(Optimizer):
         super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
                                       "momentum": momentum, "centered": centered})
 
+    def _initial_state(self, p, group: dict) -> dict:
+        state = {"step": 0, "square_avg": np.zeros_like(p.data)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = np.zeros_like(p.data)
+        if group["centered"]:
+            state["grad_avg"] = np.zeros_like(p.data)
+        return state
+
     def step(self) -> None:
-        for group in self.param_groups:
-            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-            wd, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad.data
-                state = self._state(p)
-                if not state:
-                    state["step"] = 0
-                    state["square_avg"] = np.zeros_like(p.data)
-                    if momentum > 0:
-                        state["momentum_buffer"] = np.zeros_like(p.data)
-                    if centered:
-                        state["grad_avg"] = np.zeros_like(p.data)
-                state["step"] += 1
-                if wd:
-                    g = g + wd * p.data
-                square_avg = state["square_avg"]
-                square_avg *= alpha
-                square_avg += (1 - alpha) * (g * g)
-                if centered:
-                    grad_avg = state["grad_avg"]
-                    grad_avg *= alpha
-                    grad_avg += (1 - alpha) * g
-                    denom = np.sqrt(square_avg - grad_avg * grad_avg)
-                else:
-                    denom = np.sqrt(square_avg)
-                denom += eps
-                if momentum > 0:
-                    buf = state["momentum_buffer"]
-                    buf *= momentum
-                    buf += g / denom
-                    p.data -= lr * buf
-                else:
-                    p.data -= lr * (g / denom)
+        for group, p, g in self._params_with_grad():
+            alpha, wd, momentum = group["alpha"], group["weight_decay"], group["momentum"]
+            state = self._state(p, group)
+            state["step"] += 1
+            if wd:
+                g = g + wd * p.data
+            square_avg = state["square_avg"]
+            square_avg *= alpha
+            square_avg += (1 - alpha) * (g * g)
+            if group["centered"]:
+                grad_avg = state["grad_avg"]
+                grad_avg *= alpha
+                grad_avg += (1 - alpha) * g
+                denom = np.sqrt(square_avg - grad_avg * grad_avg)
+            else:
+                denom = np.sqrt(square_avg)
+            denom += group["eps"]
+            if momentum > 0:
+                buf = state["momentum_buffer"]
+                buf *= momentum
+                buf += g / denom
+                p.data -= group["lr"] * buf
+            else:
+                p.data -= group["lr"] * (g / denom)
 
 
 class Adagrad(Optimizer):
@@ -84,27 +80,18 @@ class Adagrad(Optimizer):
                              f"initial_accumulator_value={initial_accumulator_value}, eps={eps})")
         super().__init__(params, {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
                                       "initial_accumulator_value": initial_accumulator_value, "eps": eps})
-        for group in self.param_groups:
-            for p in group["params"]:
-                self.state[p] = {"step": 0, "sum": np.full_like(
-                    p.data, group["initial_accumulator_value"])}
+
+    def _initial_state(self, p, group: dict) -> dict:
+        return {"step": 0, "sum": np.full_like(p.data, group["initial_accumulator_value"])}
 
     def step(self) -> None:
-        for group in self.param_groups:
-            lr, lr_decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad.data
-                state = self._state(p)
-                if not state:
-                    state["step"] = 0
-                    state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
-                state["step"] += 1
-                if wd:
-                    g = g + wd * p.data
-                clr = lr / (1 + (state["step"] - 1) * lr_decay)
-                state["sum"] += g * g
-                denom = np.sqrt(state["sum"])
-                denom += eps
-                p.data -= clr * (g / denom)
+        for group, p, g in self._params_with_grad():
+            state = self._state(p, group)
+            state["step"] += 1
+            if group["weight_decay"]:
+                g = g + group["weight_decay"] * p.data
+            clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+            state["sum"] += g * g
+            denom = np.sqrt(state["sum"])
+            denom += group["eps"]
+            p.data -= clr * (g / denom)

@@ -45,27 +45,23 @@ class SGD(Optimizer):
                                       "maximize": maximize})
 
     def step(self) -> None:
-        for group in self.param_groups:
-            lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
-            dampening, nesterov, maximize = group["dampening"], group["nesterov"], group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad.data
-                if not (wd or momentum or maximize):
-                    subtract_scaled_(p.data, g, lr)  # the hot path: plain SGD
-                    continue
-                if maximize:
-                    g = -g
-                if wd:
-                    g = g + wd * p.data
-                if momentum:
-                    state = self._state(p)
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = g.copy()
-                    else:
-                        buf *= momentum
-                        buf += (1 - dampening) * g
-                    g = g + momentum * buf if nesterov else buf
-                p.data -= lr * g
+        for group, p, g in self._params_with_grad():
+            lr, momentum, wd, maximize = (group["lr"], group["momentum"], group["weight_decay"],
+                                          group["maximize"])
+            if not (wd or momentum or maximize):
+                subtract_scaled_(p.data, g, lr)  # the hot path: plain SGD
+                continue
+            if maximize:
+                g = -g
+            if wd:
+                g = g + wd * p.data
+            if momentum:
+                state = self._state(p, group)
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = state["momentum_buffer"] = g.copy()
+                else:
+                    buf *= momentum
+                    buf += (1 - group["dampening"]) * g
+                g = g + momentum * buf if group["nesterov"] else buf
+            p.data -= lr * g
