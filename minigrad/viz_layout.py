@@ -250,14 +250,16 @@ class Painter:
                     self.flows[(i, j)] = g
                     key = id(ops[i].inputs[j])
                     self.received[key] = g if key not in self.received else self.received[key] + g
-            self.current = i if k == step else None
+            if k == step:
+                self.current = i
         self.seeded = records is not None
         self.step = step
         self.scope_module: dict[tuple, Any] = {}
         self.scopes = self._scopes()
         self.collapsed = self._collapse_set(collapse)
         self.group_ids: dict[tuple, str] = {}
-        self._visible_count_fits(max_nodes)  # also assigns each op its collapsed group
+        self._assign_groups()
+        self._collapse_to_fit(max_nodes)
 
     # -- modules and collapsing ------------------------------------------------------------------
     # An op's scope: one (module id, call) pair per module that was running, outermost first.
@@ -315,13 +317,15 @@ class Painter:
         self.op_group = [self._group(scope) for scope in self.scopes]
         self.group_size = Counter(g for g in self.op_group if g is not None)
 
-    def _visible_count_fits(self, max_nodes: int) -> None:
+    def _collapse_to_fit(self, max_nodes: int) -> None:
+        """Beyond ``max_nodes``, collapse modules from the innermost out until the drawing fits."""
         count = self._count()
         if count <= max_nodes:
             return
         depth = max((len(scope) for scope in self.scopes), default=0)
         for d in range(depth, 0, -1):
             self.collapsed |= {scope[d - 1][0] for scope in self.scopes if len(scope) >= d}
+            self._assign_groups()
             if self._count() <= max_nodes:
                 break
         after = self._count()
@@ -333,7 +337,6 @@ class Painter:
                               "modules to collapse")
 
     def _count(self) -> int:
-        self._assign_groups()
         ops = sum(1 for g in self.op_group if g is None) + len(self.group_size)
         return ops + sum(self._tensor_visible(t) for t in self.graph.tensors)
 
