@@ -81,22 +81,20 @@ class _Graph:
         roots = [module] if module is not None else []
         node = root.grad_fn
         order = topological_order([node]) if node is not None else []
-        for n in order:
-            for m in autograd.node_modules.get(n, ())[:1]:
-                if not any(m is r for r in roots):
-                    roots.append(m)
-        self.param_names, self.module_names = _module_names(roots)
         self.freed = any(n.inputs is None for n in order)
         self.position = {n: i for i, n in enumerate(order)}  # node -> its index in self.ops
-        leaves: dict[int, _Tensor] = {}
-        arrays: dict[int, _Tensor] = {}
         for i, n in enumerate(order):
             op = _Op(f"op{i}", n, autograd.node_modules.get(n, ()))
             self.ops.append(op)
+            if op.path and not any(op.path[0] is r for r in roots):  # an outermost module
+                roots.append(op.path[0])
             kind = "output" if i == 0 else "intermediate"
             value = root.data if i == 0 else n.output
             name = by_node.get(id(n)) or (by_tensor.get(id(root)) if i == 0 else None)
             op.output = self._add(f"v{i}", kind, name, value, root if i == 0 else None, producer=i)
+        self.param_names, self.module_names = _module_names(roots)
+        leaves: dict[int, _Tensor] = {}
+        arrays: dict[int, _Tensor] = {}
         for i, n in enumerate(order):
             op = self.ops[i]
             for j, parent in enumerate(n.parents):
