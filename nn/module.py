@@ -163,31 +163,29 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def _named_members(self, table: str, recurse: bool):
+    def _named_members(self, table: str, prefix: str, recurse: bool) -> Iterator[tuple]:
         seen = set()
-        modules = self.named_modules() if recurse else [("", self)]
-        for prefix, module in modules:
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
             for name, value in getattr(module, table).items():
                 if value is None or id(value) in seen:
                     continue
                 seen.add(id(value))
-                yield (f"{prefix}.{name}" if prefix else name), value
+                yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple]:
         """``(dotted name, parameter)`` pairs, each parameter once (shared ones too)."""
-        for name, p in self._named_members("_parameters", recurse):
-            yield (f"{prefix}.{name}" if prefix else name), p
+        return self._named_members("_parameters", prefix, recurse)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        for _, p in self.named_parameters(recurse=recurse):
+        for _, p in self._named_members("_parameters", "", recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple]:
-        for name, b in self._named_members("_buffers", recurse):
-            yield (f"{prefix}.{name}" if prefix else name), b
+        return self._named_members("_buffers", prefix, recurse)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
-        for _, b in self.named_buffers(recurse=recurse):
+        for _, b in self._named_members("_buffers", "", recurse):
             yield b
 
     # -- modes and gradients -----------------------------------------------------------------
@@ -240,13 +238,7 @@ class Module:
         With ``strict`` a missing or unexpected key raises, naming the keys; a wrong shape
         always raises, naming the key and both shapes.
         """
-        own = OrderedDict()
-        for module_prefix, module in self.named_modules():
-            full = module_prefix + "." if module_prefix else ""
-            for table in (module._parameters, module._buffers):
-                for name, t in table.items():
-                    if t is not None and name not in module._non_persistent:
-                        own[full + name] = t
+        own = self.state_dict()  # its tensors share their arrays with this module's
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
@@ -255,22 +247,20 @@ class Module:
                 errors.append("missing keys: " + ", ".join(repr(k) for k in missing))
             if unexpected:
                 errors.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
+        arrays = {}
         for key, target in own.items():
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            arrays[key] = array = value.data if isinstance(value, Tensor) else np.asarray(value)
             if array.shape != target.shape:
                 errors.append(f"size mismatch for {key!r}: the checkpoint has shape "
                               f"{tuple(array.shape)}, this module has shape {tuple(target.shape)}")
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n  "
                                + "\n  ".join(errors))
-        for key, target in own.items():
-            if key in state_dict:
-                value = state_dict[key]
-                array = value.data if isinstance(value, Tensor) else np.asarray(value)
-                target.data[...] = array  # in place: optimizers keep referring to the same arrays
+        for key, array in arrays.items():
+            own[key].data[...] = array  # in place: optimizers keep referring to the same arrays
         return IncompatibleKeys(missing, unexpected)
 
     # -- printing ----------------------------------------------------------------------------

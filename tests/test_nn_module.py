@@ -26,6 +26,15 @@ def test_parameters_are_registered_by_assignment_with_dotted_names():
                      "layers.2.bias", "norm.weight", "norm.bias"]
 
 
+def test_named_members_take_a_prefix_and_can_stay_at_the_top_level():
+    net = Net()
+    assert [n for n, _ in net.named_parameters(prefix="net")][:2] == ["net.scale", "net.layers.0.weight"]
+    assert [n for n, _ in net.named_parameters(recurse=False)] == ["scale"]
+    assert [n for n, _ in net.named_buffers(prefix="m")] == [
+        "m.norm.running_mean", "m.norm.running_var", "m.norm.num_batches_tracked"]
+    assert list(net.buffers(recurse=False)) == []
+
+
 def test_sequential_names_start_at_the_index():
     model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1))
     assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
