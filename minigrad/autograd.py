@@ -438,6 +438,16 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
     return None
 
 
+def _owned(grad: ndarray, seen_arrays: set) -> ndarray:
+    """``grad``, or a copy where someone else may hold it: a pass-through op (add, reshape,
+    expand) can hand one array, or a read-only view, to several tensors; no two results may
+    share memory."""
+    if grad.base is not None or id(grad) in seen_arrays:  # (read-only arrays are views)
+        grad = grad.copy()
+    seen_arrays.add(id(grad))
+    return grad
+
+
 def _accumulate(leaf, grad, create_graph: bool, seen_arrays: set) -> None:
     """Add ``grad`` into ``leaf.grad`` (never writing into an array someone else holds)."""
     if create_graph:
@@ -455,12 +465,7 @@ def _accumulate(leaf, grad, create_graph: bool, seen_arrays: set) -> None:
     if grad.dtype != leaf.data.dtype:
         grad = grad.astype(leaf.data.dtype)
     if leaf.grad is None:
-        # A pass-through op (add, reshape, expand) can hand the same array, or a read-only view,
-        # to several leaves: copy then, so that no two .grad share memory.
-        if grad.base is not None or id(grad) in seen_arrays:  # (read-only arrays are views)
-            grad = grad.copy()
-        seen_arrays.add(id(grad))
-        leaf.grad = new_tensor(grad, None)
+        leaf.grad = new_tensor(_owned(grad, seen_arrays), None)
     else:
         leaf.grad.data = leaf.grad.data + grad
 
@@ -511,11 +516,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
             final.append(None)
         else:
             if not create_graph:
-                # A pass-through op may hand out a read-only view, or one array to two inputs.
-                g = xp.asarray(g)
-                if not g.flags.writeable or g.base is not None or id(g) in seen_arrays:
-                    g = g.copy()
-                seen_arrays.add(id(g))
+                g = _owned(xp.asarray(g), seen_arrays)
             final.append(_wrap(g))
     return tuple(final)
 

@@ -32,7 +32,7 @@ def _as_array(data, dtype=None) -> ndarray:
         array = array.astype(default_float)
     elif array.dtype.kind in "iu" and not isinstance(data, xp.generic):
         array = array.astype(int64)
-    elif array.dtype.kind not in "fiub" and array.dtype.kind != "c":
+    elif array.dtype.kind not in "fiubc":
         raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} "
                         f"(numpy sees dtype {array.dtype})")
     return array
@@ -304,34 +304,30 @@ class Tensor:
     # used the old value keep the old array and node, so their gradients stay right.
     def _inplace(self, op, other, numpy_op: str):
         other = _operand(other)
-        recording = autograd._grad_mode.enabled and (
-            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
-        if recording and self.grad_fn is None and self.requires_grad:
+        other_data = other.data if isinstance(other, Tensor) else other
+        if not autograd._grad_mode.enabled:  # e.g. an optimizer's p -= lr * g: truly in place
+            getattr(self.data, numpy_op)(other_data)
+            return self
+        recording = self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+        if recording and self.requires_grad and self.grad_fn is None:
             raise RuntimeError(
                 f"in-place {op.name} on a leaf tensor that requires grad (shape {self.shape}) "
                 "would rewrite a value backward needs; use an out-of-place op or do it inside "
                 "mg.no_grad()"
             )
-        if not autograd._grad_mode.enabled:  # e.g. an optimizer's p -= lr * g: truly in place
-            getattr(self.data, numpy_op)(other.data if isinstance(other, Tensor) else other)
-            return self
-        if not recording:
-            # A constant, but an op may have saved its array for backward: write a new array
-            # instead of overwriting that one (PyTorch would raise at backward; this stays right).
-            value = op().forward(self.data, other.data if isinstance(other, Tensor) else other)
-            if value.dtype != self.dtype:
-                raise RuntimeError(f"in-place {op.name}: result dtype {value.dtype} cannot be "
-                                   f"stored in a tensor of dtype {self.dtype}")
-            self.data = value
-            return self
-        result = op.apply(self, other)
-        if result.dtype != self.dtype:
-            raise RuntimeError(f"in-place {op.name}: result dtype {result.dtype} cannot be stored "
+        # Either way a new array: an op may have saved the old one for backward (PyTorch would
+        # raise at backward there; this stays right).
+        result = op.apply(self, other) if recording else None
+        value = result.data if recording else op().forward(self.data, other_data)
+        if value.dtype != self.dtype:
+            raise RuntimeError(f"in-place {op.name}: result dtype {value.dtype} cannot be stored "
                                f"in a tensor of dtype {self.dtype}")
-        previous = self.grad_fn
-        self.data, self.grad_fn, self.requires_grad = result.data, result.grad_fn, result.requires_grad
-        if autograd._hooks_in_use and previous is not None:
-            self._move_retain_grad(previous)
+        self.data = value
+        if recording:
+            previous = self.grad_fn
+            self.grad_fn, self.requires_grad = result.grad_fn, True
+            if autograd._hooks_in_use and previous is not None:
+                self._move_retain_grad(previous)
         return self
 
     def _move_retain_grad(self, previous: Function) -> None:
@@ -601,7 +597,12 @@ class Tensor:
             raise RuntimeError("__setitem__: assigning into a tensor that requires grad is not "
                                "recorded by minigrad; build the new tensor with mg.where or "
                                "mg.cat, or assign under mg.no_grad()")
-        self.data[_index(index)] = value.data if isinstance(value, Tensor) else value
+        value = value.data if isinstance(value, Tensor) else value
+        if autograd._grad_mode.enabled:
+            # As for ``+=`` on a constant: an op may have saved this array for backward, so
+            # write into a copy (under no_grad, truly in place).
+            self.data = self.data.copy()
+        self.data[_index(index)] = value
 
 
 def _index(index):

@@ -21,8 +21,9 @@ def _float(x):
 
 
 def _float_result(out, a, b):
-    """int / int (or int * 2.5) gives float32 in PyTorch, float64 in numpy: follow PyTorch."""
-    if out.dtype == float64 and getattr(a, "dtype", None) != float64 and getattr(b, "dtype", None) != float64:
+    """For a float64 result: int / int (or int * 2.5) gives float32 in PyTorch, float64 in numpy;
+    follow PyTorch unless an operand really was float64."""
+    if getattr(a, "dtype", None) != float64 and getattr(b, "dtype", None) != float64:
         return out.astype(default_float)
     return out
 
@@ -78,7 +79,7 @@ class Div(Function):
 
     def forward(self, a, b):
         out = a / b
-        return _float_result(out, a, b) if out.dtype == float64 else out
+        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
 
     def backward(self, grad, inputs, output):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
         a, b = inputs
@@ -106,7 +107,7 @@ class Pow(Function):
 
     def forward(self, a, b):
         out = a ** b
-        return _float_result(out, a, b) if getattr(out, "dtype", None) == float64 else out
+        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
 
     def backward(self, grad, inputs, output):
         a, b = inputs
@@ -378,4 +379,4 @@ class Cast(Function):
 
     def backward(self, grad, inputs, output):
         source = raw(inputs[0]).dtype
-        return (grad.to(source) if hasattr(grad, "grad_fn") else grad.astype(source),)
+        return (grad.to(source) if is_tensor(grad) else grad.astype(source),)
