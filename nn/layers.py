@@ -179,33 +179,31 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-def _implicit_dim(ndim: int) -> int:
-    # PyTorch's rule when Softmax is built without dim (it warns; we follow it silently).
-    return 0 if ndim in (0, 1, 3) else 1
+class _SoftmaxOverDim(Module):
+    """Softmax and LogSoftmax: a normalization over ``dim``."""
 
-
-class Softmax(Module):
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
-    def forward(self, x):
-        return F.softmax(x, self.dim if self.dim is not None else _implicit_dim(x.ndim))
+    def _dim_of(self, x: Tensor) -> int:
+        if self.dim is not None:
+            return self.dim
+        # PyTorch's rule when built without dim (it warns; we follow it silently).
+        return 0 if x.ndim in (0, 1, 3) else 1
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
 
-class LogSoftmax(Module):
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
+class Softmax(_SoftmaxOverDim):
     def forward(self, x):
-        return F.log_softmax(x, self.dim if self.dim is not None else _implicit_dim(x.ndim))
+        return F.softmax(x, self._dim_of(x))
 
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+
+class LogSoftmax(_SoftmaxOverDim):
+    def forward(self, x):
+        return F.log_softmax(x, self._dim_of(x))
 
 
 class Flatten(Module):
