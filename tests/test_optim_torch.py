@@ -61,29 +61,17 @@ ADAGRAD_OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("options", SGD_OPTIONS)
-def test_sgd_trajectory_matches_torch(options):
-    trajectories(nn.optim.SGD, torch.optim.SGD, **options)
+TRAJECTORY_CASES = [
+    (name, options) for name, every in [("SGD", SGD_OPTIONS), ("Adam", ADAM_OPTIONS),
+                                        ("AdamW", ADAM_OPTIONS), ("RMSprop", RMSPROP_OPTIONS),
+                                        ("Adagrad", ADAGRAD_OPTIONS)]
+    for options in every]
 
 
-@pytest.mark.parametrize("options", ADAM_OPTIONS)
-def test_adam_trajectory_matches_torch(options):
-    trajectories(nn.optim.Adam, torch.optim.Adam, **options)
-
-
-@pytest.mark.parametrize("options", ADAM_OPTIONS)
-def test_adamw_trajectory_matches_torch(options):
-    trajectories(nn.optim.AdamW, torch.optim.AdamW, **options)
-
-
-@pytest.mark.parametrize("options", RMSPROP_OPTIONS)
-def test_rmsprop_trajectory_matches_torch(options):
-    trajectories(nn.optim.RMSprop, torch.optim.RMSprop, **options)
-
-
-@pytest.mark.parametrize("options", ADAGRAD_OPTIONS)
-def test_adagrad_trajectory_matches_torch(options):
-    trajectories(nn.optim.Adagrad, torch.optim.Adagrad, **options)
+@pytest.mark.parametrize("name, options", TRAJECTORY_CASES,
+                         ids=[f"{name}-{i}" for i, (name, _) in enumerate(TRAJECTORY_CASES)])
+def test_trajectory_matches_torch(name, options):
+    trajectories(getattr(nn.optim, name), getattr(torch.optim, name), **options)
 
 
 @pytest.mark.parametrize("ours, theirs, options", [
