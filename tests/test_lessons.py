@@ -6,12 +6,7 @@ print); expected values are computed here independently, by closed forms or by h
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import math
-import os
-import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -20,21 +15,12 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-sys.path.insert(0, str(EXAMPLES))
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-CAN_DRAW = shutil.which("dot") is not None and importlib.util.find_spec("minigrad.viz") is not None
+from example_scripts import CAN_DRAW, EXAMPLES, assert_png, run_script  # noqa: E402
 
 
 def run_lesson(name: str, tmp_path: Path) -> dict:
     module = importlib.import_module(name)
     return module.main(["--quick", "--out", str(tmp_path)])
-
-
-def assert_png(path: Path) -> None:
-    assert path.read_bytes()[:8] == PNG_SIGNATURE, path
 
 
 def test_lesson1_one_step_gives_0_1_and_1000_more_reach_5(tmp_path):
@@ -138,11 +124,7 @@ def test_lesson8_chain_rule_by_hand_equals_backward(tmp_path):
 
 @pytest.mark.parametrize("script", ["lesson1_gradient_descent.py", "lesson2_softmax.py"])
 def test_lessons_run_as_scripts(tmp_path, script):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    completed = subprocess.run([sys.executable, str(EXAMPLES / script), "--quick", "--out",
-                                str(tmp_path)], cwd=tmp_path, env=env, capture_output=True,
-                               text=True, timeout=60)
+    completed = run_script(script, "--quick", "--out", str(tmp_path), cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr
     assert list(tmp_path.glob("*.png"))
 

@@ -9,15 +9,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import gzip
-import importlib.util
+import importlib
 import io
 import json
 import math
-import os
 import re
-import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -28,17 +24,12 @@ pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")
 pytest.importorskip("sklearn")
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-sys.path.insert(0, str(EXAMPLES))
-
-import train  # noqa: E402
+from example_scripts import CAN_DRAW, assert_png, run_script  # noqa: E402
 
 import minigrad as mg  # noqa: E402
 import nn  # noqa: E402
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-CAN_DRAW = shutil.which("dot") is not None and importlib.util.find_spec("minigrad.viz") is not None
+train = importlib.import_module("train")  # examples/train.py: example_scripts put it on the path
 
 
 def run_in_process(argv):
@@ -147,7 +138,7 @@ def test_metrics_csv_has_one_row_per_epoch(runs):
 def test_pictures_are_written_as_png(runs, name, pictures):
     _, _, out = runs[name]
     for picture in pictures:
-        assert (out / picture).read_bytes()[:8] == PNG_SIGNATURE, picture
+        assert_png(out / picture)
 
 
 def test_the_backprop_graph_is_an_svg_or_a_note_says_why(runs):
@@ -180,13 +171,6 @@ def test_saved_weights_reload_into_an_equal_model(runs, name):
 
 
 # -- bad options ---------------------------------------------------------------------------------
-def run_script(*args, cwd):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    return subprocess.run([sys.executable, str(EXAMPLES / "train.py"), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=60)
-
-
 @pytest.mark.parametrize("args, words", [
     (["--dataset", "cifar"], "unknown dataset"),
     (["--dataset", "mnist:/no/such/folder"], "not found"),
@@ -195,7 +179,7 @@ def run_script(*args, cwd):
     (["--optimizer", "lbfgs"], "invalid choice"),
 ])
 def test_bad_option_gives_a_one_line_error(tmp_path, args, words):
-    completed = run_script(*args, "--out", str(tmp_path / "out"), cwd=tmp_path)
+    completed = run_script("train.py", *args, "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert completed.returncode != 0
     assert "Traceback" not in completed.stderr
     lines = completed.stderr.strip().splitlines()
