@@ -42,6 +42,7 @@ def test_lesson2_softmax_matches_the_closed_form_and_stays_finite(tmp_path):
     shifted = np.exp([0.0, -1.0, -2.0])
     np.testing.assert_allclose(result["stable_1000"][0], shifted / shifted.sum(), rtol=1e-5)
     assert result["c2_gap"] < 1e-12  # softmax with C = 2 is the sigmoid of the difference
+    assert result["engine_gap"] < 1e-6  # F.softmax agrees with the stable formula
     assert_png(result["picture"])
 
 
@@ -65,6 +66,11 @@ def test_lesson4_hinge_table_and_first_loss_checks(tmp_path):
     np.testing.assert_allclose(result["hinge"], [2.9, 0.0, 12.9], atol=1e-5)
     np.testing.assert_allclose(result["hinge_by_hand"], [2.9, 0.0, 12.9], atol=1e-9)
     assert round(result["hinge_mean"], 2) == 5.27
+    assert result["hinge_mean"] == pytest.approx((2.9 + 0.0 + 12.9) / 3, abs=1e-5)
+    scores = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])  # cat, car, frog
+    right_scores = scores[[0, 1, 2], [0, 1, 2]]
+    cross_entropy = np.log(np.exp(scores).sum(axis=1)) - right_scores  # -log softmax(s)_right
+    np.testing.assert_allclose(result["softmax"], cross_entropy, rtol=1e-5)
     np.testing.assert_allclose(result["squared"], [2.9 ** 2, 0.0, 6.3 ** 2 + 6.6 ** 2], rtol=1e-5)
     assert result["first_ce"] == pytest.approx(math.log(3), abs=0.01)  # log C
     assert result["first_hinge"] == pytest.approx(3 - 1, abs=0.02)  # C - 1
@@ -114,6 +120,7 @@ def test_lesson8_chain_rule_by_hand_equals_backward(tmp_path):
     saved = {batch: activations for batch, (activations, _) in result["memory"].items()}
     parameters = {p for _, p in result["memory"].values()}
     assert saved[4] < saved[64] < saved[1024] and len(parameters) == 1
+    assert parameters == {(100 * 3 + 100 + 3 * 100 + 3) * 8}  # W1, b1, W2, b2 in float64
     if CAN_DRAW:
         root = ET.parse(result["drawing"]).getroot()
         assert root.tag.endswith("svg")
