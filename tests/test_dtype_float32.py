@@ -10,11 +10,8 @@ import pytest
 
 import minigrad as mg
 import minigrad.functional as F
+import nn
 from minigrad import autograd
-
-nn = pytest.importorskip("nn")
-if not hasattr(nn, "Linear") or not hasattr(nn, "optim"):
-    pytest.skip("nn.Linear / nn.optim not written yet", allow_module_level=True)
 
 
 def _float_dtypes(arrays):
@@ -39,16 +36,15 @@ def backward_observer():
 
 def _mlp_step_parts():
     mg.manual_seed(0)
-    layers = [nn.Linear(20, 16), nn.Linear(16, 16), nn.Linear(16, 5)]
-    params = [p for layer in layers for p in layer.parameters()]
+    model = nn.MLP(20, [16, 16], 5, activation="relu")
     x = mg.randn(8, 20)
     target = mg.tensor(np.arange(8) % 5)
-    return layers, params, x, target
+    return model, x, target
 
 
 def test_float32_mlp_forward_records_only_float32_nodes():
-    layers, params, x, target = _mlp_step_parts()
-    loss = F.cross_entropy(layers[2](layers[1](layers[0](x).relu()).relu()), target)
+    model, x, target = _mlp_step_parts()
+    loss = F.cross_entropy(model(x), target)
     nodes = autograd.topological_order([loss.grad_fn])
     assert len(nodes) >= 6  # three linear layers, two relus, the loss
     promoted = [(n.name, sorted(_float_dtypes([*n.inputs, n.output]))) for n in nodes
@@ -58,10 +54,11 @@ def test_float32_mlp_forward_records_only_float32_nodes():
 
 
 def test_float32_mlp_backward_and_sgd_step_stay_float32(backward_observer):
-    layers, params, x, target = _mlp_step_parts()
+    model, x, target = _mlp_step_parts()
+    params = list(model.parameters())
     optimizer = nn.optim.SGD(params, lr=0.1)
     optimizer.zero_grad()
-    loss = F.cross_entropy(layers[2](layers[1](layers[0](x).relu()).relu()), target)
+    loss = F.cross_entropy(model(x), target)
     loss.backward()
     optimizer.step()
 
