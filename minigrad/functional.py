@@ -204,8 +204,8 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
                                  reduction=reduction)
 
 
-def _reduce(op: str, losses: Tensor, reduction: str) -> Tensor:
-    _check_reduction(op, reduction)
+def _reduce(losses: Tensor, reduction: str) -> Tensor:
+    """Apply a ``reduction`` already checked by the loss's ``_check_reduction``."""
     if reduction == "mean":
         return losses.mean()
     if reduction == "sum":
@@ -244,7 +244,7 @@ def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, we
     losses = hinge.sum(1) * (1.0 / classes)
     if input.ndim == 1:
         losses = losses.reshape(())
-    return _reduce("multi_margin_loss", losses, reduction)
+    return _reduce(losses, reduction)
 
 
 def multiclass_hinge_loss(scores: Tensor, target, margin: float = 1.0, squared: bool = False,
@@ -266,7 +266,7 @@ def multiclass_hinge_loss(scores: Tensor, target, margin: float = 1.0, squared: 
     losses = hinge.sum(1)
     if scores.ndim == 1:
         losses = losses.reshape(())
-    return _reduce("multiclass_hinge_loss", losses, reduction)
+    return _reduce(losses, reduction)
 
 
 def _same_shape(op: str, input: Tensor, target) -> Tensor:
@@ -297,7 +297,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
                          "binary_cross_entropy_with_logits)")
     losses = LossOps.BinaryCrossEntropy.apply(input, target,
                                               weight=_elementwise_weight(weight, input.dtype))
-    return _reduce("binary_cross_entropy", losses, reduction)
+    return _reduce(losses, reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reduction: str = "mean",
@@ -309,7 +309,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
     losses = LossOps.BinaryCrossEntropyWithLogits.apply(
         input, target, weight=_elementwise_weight(weight, input.dtype),
         pos_weight=_elementwise_weight(pos_weight, input.dtype))
-    return _reduce("binary_cross_entropy_with_logits", losses, reduction)
+    return _reduce(losses, reduction)
 
 
 def _regression_target(op: str, input: Tensor, target) -> Tensor:
@@ -322,11 +322,13 @@ def _regression_target(op: str, input: Tensor, target) -> Tensor:
 
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean squared error ``(x - y)^2``."""
+    _check_reduction("mse_loss", reduction)
     diff = input - _regression_target("mse_loss", input, target)
-    return _reduce("mse_loss", diff * diff, reduction)
+    return _reduce(diff * diff, reduction)
 
 
 def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean absolute error ``|x - y|``."""
+    _check_reduction("l1_loss", reduction)
     diff = input - _regression_target("l1_loss", input, target)
-    return _reduce("l1_loss", diff.abs(), reduction)
+    return _reduce(diff.abs(), reduction)

@@ -155,6 +155,16 @@ def test_a_target_of_the_wrong_dtype_is_refused():
         F.nll_loss(mg.zeros(2, 3), mg.zeros(2, 3))
 
 
+@pytest.mark.parametrize("loss, target", [
+    (F.cross_entropy, mg.tensor([0, 1])), (F.nll_loss, mg.tensor([0, 1])),
+    (F.multi_margin_loss, mg.tensor([0, 1])), (F.multiclass_hinge_loss, mg.tensor([0, 1])),
+    (F.binary_cross_entropy, mg.zeros(2, 3)), (F.binary_cross_entropy_with_logits, mg.zeros(2, 3)),
+    (F.mse_loss, mg.zeros(2, 3)), (F.l1_loss, mg.zeros(2, 3))])
+def test_every_loss_refuses_an_unknown_reduction_naming_itself(loss, target):
+    with pytest.raises(ValueError, match=f"{loss.__name__}: reduction must be one of"):
+        loss(mg.zeros(2, 3), target, reduction="avg")
+
+
 def test_bad_options_are_refused():
     with pytest.raises(ValueError, match="reduction must be one of"):
         F.cross_entropy(mg.zeros(2, 3), mg.tensor([0, 1]), reduction="avg")
