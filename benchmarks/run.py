@@ -404,8 +404,9 @@ def measure_memory(engine: str, steps: int) -> dict:
     growth of ru_maxrss (coarse: whole pages, allocator caches, and the only measure that sees
     torch's allocations), then, for numpy-only engines, tracemalloc's peak (numpy reports every
     buffer to it; it is started second because its own bookkeeping would inflate the RSS)."""
-    if available(engine, "W1"):
-        return {"skipped": available(engine, "W1")}
+    why = available(engine, "W1")
+    if why:
+        return {"skipped": why}
     data = make_data("W1")
     gc.collect()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
