@@ -18,3 +18,7 @@ def test_quick_benchmark_prints_the_table_with_every_check_passing():
                      "backward of a y = y * 1.0001 chain", "Peak memory of W1"):
         assert expected in out, f"{expected!r} missing from:\n{out}"
     assert "MISMATCH" not in out and "pass failed" not in out, out
+    assert "skipped" not in out, out  # --quick leaves torch out: every engine left must run
+    for workload in ("W1", "W2", "W3"):  # timed in both thread passes, after matching the floor
+        rows = [line for line in out.splitlines() if line.startswith(f"| {workload} | minigrad |")]
+        assert len(rows) == 2 and all("| ok (" in row for row in rows), rows
