@@ -239,6 +239,14 @@ class Dropout(Module):
 # ---------------------------------------------------------------------------------------------
 # Normalization
 # ---------------------------------------------------------------------------------------------
+def _register_affine(module: Module, shape, affine: bool, bias: bool, dtype) -> None:
+    """A normalization's scale ``weight`` (ones) and shift ``bias`` (zeros), or None for each
+    one that is not wanted."""
+    module.register_parameter("weight", Parameter(np.ones(shape, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(np.zeros(shape, dtype=dtype))
+                              if affine and bias else None)
+
+
 class BatchNorm1d(Module):
     """Normalize each feature over the batch: ``(x - mean) / sqrt(var + eps) * weight + bias``.
 
@@ -255,15 +263,7 @@ class BatchNorm1d(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.use_bias = bias
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, num_features, affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
             self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
@@ -332,15 +332,7 @@ class LayerNorm(Module):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)
         self.eps, self.elementwise_affine, self.use_bias = eps, elementwise_affine, bias
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         k = len(self.normalized_shape)
