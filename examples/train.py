@@ -478,7 +478,8 @@ def main(argv=None) -> int:
     try:
         train_from_argv(argv)
     except UsageError as error:
-        build_parser().exit(2, f"train.py: error: {error}\n")
+        print(f"train.py: error: {error}", file=sys.stderr)  # one line, as argparse's own errors
+        return 2
     return 0
 
 
