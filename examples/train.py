@@ -448,7 +448,7 @@ def run(args) -> Result:
     title = f"{data.name}: MLP {sizes}, {args.loss}, {args.optimizer}"
     plot_curves(history, title, out / "curves.png")
     _, test_acc, predicted = evaluate(model, loss_fn, data.X_test, data.y_test)
-    if data.X_train.shape[1] == 2:
+    if in_features == 2:
         plot_decision_boundary(model, data, f"{title}\ntest accuracy {test_acc:.3f}",
                                out / "decision_boundary.png")
     if data.image_shape is not None:
