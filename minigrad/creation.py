@@ -27,8 +27,9 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     >>> mg.tensor([1, 2]).dtype
     dtype('int64')
     """
-    array = _as_array(data, dtype)
-    if isinstance(data, (Tensor, xp.ndarray)) and array is (data.data if isinstance(data, Tensor) else data):
+    source = data.data if isinstance(data, Tensor) else data
+    array = _as_array(source, dtype)
+    if array is source:  # an array taken as it is: copy it, as torch.tensor does
         array = array.copy()
     return Tensor(array, requires_grad=requires_grad)
 

@@ -12,7 +12,7 @@ TF = torch.nn.functional
 def values_and_grads(fn, arrays, framework):
     """Run ``fn`` on leaves made from ``arrays`` in minigrad or torch; return output and grads."""
     if framework == "mg":
-        leaves = [mg.tensor(a.copy(), requires_grad=True) for a in arrays]
+        leaves = [mg.Tensor(a.copy(order="K"), requires_grad=True) for a in arrays]  # keeps the layout
     else:
         leaves = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
     out = fn(*leaves)
@@ -115,9 +115,11 @@ def test_unary_function_matches_torch(name, fn_mg, fn_torch, positive):
     assert_same_as_torch(fn_mg, fn_torch, randn(3, 4, positive=positive))
 
 
+@pytest.mark.parametrize("weight_order", ["C", "F"])  # nn.Linear stores its weight column-major
 @pytest.mark.parametrize("x_shape", [(4,), (3, 4), (2, 3, 4)])
-def test_fused_linear_matches_torch(x_shape):
-    arrays = randn(*x_shape, seed=1), randn(5, 4, seed=2), randn(5, seed=3)
+def test_fused_linear_matches_torch(x_shape, weight_order):
+    weight = np.asarray(randn(5, 4, seed=2), order=weight_order)
+    arrays = randn(*x_shape, seed=1), weight, randn(5, seed=3)
     assert_same_as_torch(F.linear, TF.linear, *arrays)
     assert_same_as_torch(F.linear, TF.linear, *arrays[:2])
 

@@ -73,19 +73,18 @@ class Linear(Function):
         x, weight = inputs[0], inputs[1]
         parents = self.parents
         grad_x = grad @ weight if parents[0] is not None else None
+        # The batch as rows (x may be (in,), (N, in) or (..., in)): dW and db sum over them.
+        rows_x = x.reshape((-1, x.shape[-1]))
+        rows_grad = grad.reshape((-1, grad.shape[-1]))
         grad_w = grad_b = None
         if parents[1] is not None:
-            if not is_tensor(grad) and x.ndim == 2 and weight.flags.f_contiguous:
+            if not is_tensor(grad) and weight.flags.f_contiguous:
                 # The gradient in the weight's own (column-major) layout, so that the optimizer
                 # updates like with like; written straight into its array, no copy.
                 grad_w = xp.empty(weight.shape, dtype=grad.dtype, order="F")
-                xp.matmul(x.T, grad, out=grad_w.T)
-            elif x.ndim == 2:
-                grad_w = grad.mT @ x
-            elif x.ndim == 1:
-                grad_w = grad.reshape((-1, 1)) @ x.reshape((1, -1))
+                xp.matmul(rows_x.T, rows_grad, out=grad_w.T)
             else:
-                grad_w = grad.reshape((-1, grad.shape[-1])).mT @ x.reshape((-1, x.shape[-1]))
+                grad_w = rows_grad.mT @ rows_x
         if len(parents) == 3 and parents[2] is not None:
-            grad_b = grad.sum(axis=tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
+            grad_b = rows_grad.sum(axis=0)
         return (grad_x, grad_w, grad_b) if len(parents) == 3 else (grad_x, grad_w)

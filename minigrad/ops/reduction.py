@@ -100,10 +100,7 @@ def _extreme_backward(function, grad, x, output):
     # The gradient is split evenly among the elements that tie for the max (PyTorch's amax).
     shape = x.shape
     raw_x = raw(x)
-    kept_output = raw(output)
-    if not function.keepdim:
-        kept_output = kept_output.reshape(reduced_shape(shape, function.dims))
-    winners = raw_x == kept_output
+    winners = raw_x == function.kept(raw(output), shape)
     share = (winners / winners.sum(axis=function.dims, keepdims=True)).astype(raw_x.dtype)
     return function.kept(grad, shape) * share
 
@@ -121,9 +118,7 @@ class LogSumExp(_Reduction):
         top = x.max(axis=self.dims, keepdims=True)
         top = xp.where(xp.isfinite(top), top, 0)  # all -inf rows stay -inf, not nan
         out = xp.log(xp.exp(x - top).sum(axis=self.dims, keepdims=True)) + top
-        if self.keepdim:
-            return out
-        return out.reshape(tuple(n for i, n in enumerate(x.shape) if i not in self.dims))
+        return out if self.keepdim else out.squeeze(axis=self.dims)
 
     def backward(self, grad, inputs, output):  # d/dx_i logsumexp(x) = softmax(x)_i
         x = inputs[0]
