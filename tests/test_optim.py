@@ -158,3 +158,10 @@ def test_plain_sgd_step_on_a_parameter_larger_than_one_update_chunk_is_exact(ord
     nn.optim.SGD([p], lr=0.1).step()
     np.testing.assert_array_equal(p.data, start - np.float32(0.1) * grad)
     assert p.data.flags.f_contiguous == (order == "F")
+
+
+def test_adagrad_state_exists_before_the_first_step_as_in_pytorch():
+    p = nn.Parameter(np.zeros(3))
+    state = nn.optim.Adagrad([p], initial_accumulator_value=0.5).state_dict()["state"]
+    assert state[0]["step"] == 0
+    np.testing.assert_array_equal(state[0]["sum"], [0.5, 0.5, 0.5])

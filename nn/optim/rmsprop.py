@@ -80,6 +80,9 @@ class Adagrad(Optimizer):
                              f"initial_accumulator_value={initial_accumulator_value}, eps={eps})")
         super().__init__(params, {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
                                       "initial_accumulator_value": initial_accumulator_value, "eps": eps})
+        for group in self.param_groups:  # PyTorch fills Adagrad's state at construction
+            for p in group["params"]:
+                self._state(p, group)
 
     def _initial_state(self, p, group: dict) -> dict:
         return {"step": 0, "sum": np.full_like(p.data, group["initial_accumulator_value"])}
