@@ -306,11 +306,8 @@ def minigrad_dtypes(step, params) -> str:
         forward.update(a.dtype.name for a in (*node.inputs, node.output) if isinstance(a, np.ndarray))
         backward.update(np.asarray(g).dtype.name for g in (grad, *input_grads) if g is not None)
 
-    autograd._observers.append(observer)
-    try:
+    with autograd.observe_backward(observer):
         step()
-    finally:
-        autograd._observers.remove(observer)
     floats = lambda names: "+".join(sorted(n for n in names if n.startswith("float"))) or "-"  # noqa: E731
     after = {p.data.dtype.name for p in params}
     after |= {p.grad.data.dtype.name for p in params if p.grad is not None}

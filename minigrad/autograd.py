@@ -1,176 +1,88 @@
 """The recorded graph and the reverse-mode chain rule.
 
 A node of the graph is a :class:`Function`: one op, its ``forward`` on plain arrays beside its
-``backward``.  A node keeps three things: ``parents`` (for each input, the node that made it, the
-leaf tensor itself, or None for a constant), ``inputs`` (the input arrays) and ``output`` (the
-output array).  It never refers to its output *tensor*, so tensors and nodes form no reference
-cycle and a graph is freed by reference counting alone, without the garbage collector.
+``backward``.  A node keeps ``parents`` (for each input, the node that made it, the leaf tensor
+itself, or None for a constant), ``inputs`` (the input arrays), ``output`` (the output array),
+and whatever else its op declares in ``saved``.  It never refers to its output *tensor*, so
+tensors and nodes form no reference cycle and a graph is freed by reference counting alone.
 
 ``backward`` rules are written once, with operators and methods that numpy arrays and Tensors
 share.  A plain ``backward()`` hands them arrays (fast, no graph); ``create_graph=True`` hands
 them Tensors rebuilt over the same arrays, so the backward pass is itself recorded and can be
 differentiated again.
+
+This module is below ``minigrad.tensor``: it cannot import the Tensor class, which is built on
+it.  ``tensor.py`` hands the class over once, through :func:`use_tensor_class` (the one seam).
 """
 from __future__ import annotations
 
 import gc
-import threading
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from .backend import ndarray, xp
-
-Tensor: Any = None  # set by minigrad.tensor once the class exists (tensor.py imports this module)
-new_tensor: Any = None  # Tensor's fast constructor, set with it
-
+from .grad_mode import (  # noqa: F401  (re-exported: minigrad.autograd.no_grad is PyTorch's spelling)
+    anomaly_state,
+    check_finite,
+    detect_anomaly,
+    enable_grad,
+    grad_state,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    swap_grad_mode,
+)
 
 # ---------------------------------------------------------------------------------------------
-# Grad mode (per thread, as in PyTorch) and anomaly mode
+# The seam with minigrad.tensor
 # ---------------------------------------------------------------------------------------------
-class _GradMode(threading.local):
-    enabled = True
+_Tensor: Any = None
+_new_tensor: Any = None
 
 
-_grad_mode = _GradMode()
+def use_tensor_class(tensor_class: type, new_tensor: Callable) -> None:
+    """Called once by ``minigrad.tensor``: the class op results are made of, and its fast
+    constructor ``new_tensor(array, grad_fn)``."""
+    global _Tensor, _new_tensor
+    _Tensor, _new_tensor = tensor_class, new_tensor
 
 
-class _Anomaly:
-    enabled = False
-
-
-_anomaly = _Anomaly()
-
-
-def is_grad_enabled() -> bool:
-    """True when new ops are recorded into the graph (the default)."""
-    return _grad_mode.enabled
-
-
-class _GradModeContext:
-    """Base of ``no_grad``/``enable_grad``: a context manager and a function decorator."""
-
-    mode = True
-
-    def __new__(cls, function=None):
-        # ``@mg.no_grad`` without parentheses decorates too, as in PyTorch.
-        context = super().__new__(cls)
-        return context(function) if callable(function) else context
-
-    def __init__(self, function=None):
-        pass
-
-    def __enter__(self):
-        self._previous = _grad_mode.enabled
-        _grad_mode.enabled = self.mode
-        return self
-
-    def __exit__(self, *exc_info):
-        _grad_mode.enabled = self._previous
-        return False
-
-    def __call__(self, function: Callable) -> Callable:
-        mode = self.mode
-
-        def wrapper(*args, **kwargs):
-            previous = _grad_mode.enabled
-            _grad_mode.enabled = mode
-            try:
-                return function(*args, **kwargs)
-            finally:
-                _grad_mode.enabled = previous
-
-        wrapper.__name__ = getattr(function, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(function, "__doc__", None)
-        return wrapper
-
-
-class no_grad(_GradModeContext):
-    """Ops run inside do not record a graph.
-
-    >>> import minigrad as mg
-    >>> x = mg.ones(2, requires_grad=True)
-    >>> with mg.no_grad():
-    ...     y = x * 2
-    >>> y.requires_grad
-    False
-    """
-
-    mode = False
-
-
-class enable_grad(_GradModeContext):
-    """Turns recording back on inside a ``no_grad`` block."""
-
-    mode = True
-
-
-class set_grad_enabled(_GradModeContext):
-    """``set_grad_enabled(False)`` switches recording off at once; as a context manager it
-    restores the previous mode on exit (as in PyTorch)."""
-
-    def __init__(self, mode: bool):
-        self.mode = bool(mode)
-        self._previous = _grad_mode.enabled
-        _grad_mode.enabled = self.mode
-
-    def __enter__(self):
-        return self
-
-    def __call__(self, function: Callable) -> Callable:
-        _grad_mode.enabled = self._previous  # as a decorator it switches only inside the call
-        return super().__call__(function)
-
-
-class detect_anomaly:
-    """Inside this block every op checks its output, and every backward step its gradients,
-    for NaN or inf, and raises ``RuntimeError`` naming the op that first produced one.
-
-    >>> import minigrad as mg
-    >>> x = mg.tensor([0.0], requires_grad=True)
-    >>> with mg.detect_anomaly():
-    ...     try:
-    ...         x.log()
-    ...     except RuntimeError as e:
-    ...         print(str(e).split(':')[0])
-    anomaly in forward of 'log'
-    """
-
-    def __init__(self, check_nan: bool = True):
-        self.check_nan = check_nan
-
-    def __enter__(self):
-        self._previous = _anomaly.enabled
-        _anomaly.enabled = self.check_nan
-        return self
-
-    def __exit__(self, *exc_info):
-        _anomaly.enabled = self._previous
-        return False
-
-
-def _check_finite(array, where: str, name: str, detail: str = "") -> None:
-    if isinstance(array, ndarray) and array.dtype.kind in "fc" and not xp.isfinite(array).all():
-        bad = "nan" if xp.isnan(array).any() else "inf"
-        raise RuntimeError(
-            f"anomaly in {where} of '{name}': it produced {bad} values{detail} "
-            f"(shape {tuple(array.shape)}). The inputs of this op are where to look."
-        )
+def is_tensor(x) -> bool:
+    return isinstance(x, _Tensor)
 
 
 # ---------------------------------------------------------------------------------------------
 # Function: one node of the graph
 # ---------------------------------------------------------------------------------------------
+PRIMITIVES: dict[str, type] = {}  # name -> Function class: every op with a backward of its own
+
+
 class Function:
     """One op: ``forward(*arrays) -> array`` beside ``backward(grad, inputs, output) -> grads``.
 
     ``backward`` returns one gradient per input (None where an input needs none).  ``inputs`` and
     ``output`` are arrays in a plain backward and Tensors under ``create_graph=True``; the rule is
     written with operations both understand.
+
+    Class attributes a subclass declares:
+
+    - ``name``: the op's name (in errors, in drawings, in the registry ``PRIMITIVES``);
+    - ``caption``: its backward rule in words, as the step-through drawing shows it;
+    - ``saved``: the slots, beyond ``inputs`` and ``output``, that ``forward`` fills for backward;
+      backward without ``retain_graph`` frees them with the rest.
     """
 
     __slots__ = ("parents", "inputs", "output", "__weakref__")
     name = "op"
+    caption = ""
+    saved: tuple = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            PRIMITIVES[cls.name] = cls
 
     def forward(self, *inputs):  # pragma: no cover - every op overrides it
         raise NotImplementedError
@@ -186,6 +98,12 @@ class Function:
         opts = ", ".join(f"{k}={v}" for k, v in self.options().items())
         return f"{self.name}({opts})" if opts else self.name
 
+    def free(self) -> None:
+        """Drop what forward kept for backward (after a backward without retain_graph)."""
+        self.inputs = self.output = None
+        for slot in self.saved:
+            setattr(self, slot, None)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} '{self.describe()}'>"
 
@@ -197,7 +115,7 @@ class Function:
         parents = []
         needs_grad = False
         for a in args:
-            if isinstance(a, Tensor):
+            if isinstance(a, _Tensor):
                 arrays.append(a.data)
                 if a.requires_grad:
                     needs_grad = True
@@ -212,16 +130,16 @@ class Function:
             raise _forward_error(function, arrays, error) from None
         if output.__class__ is not ndarray:
             output = xp.asarray(output)  # numpy returns scalars from 0-d ops
-        if _anomaly.enabled:
-            _check_finite(output, "forward", function.describe())
-        if needs_grad and _grad_mode.enabled:
+        if anomaly_state.enabled:
+            check_finite(output, "forward", function.describe())
+        if needs_grad and grad_state.enabled:
             function.parents = tuple(parents)
             function.inputs = tuple(arrays)
             function.output = output
-            if module_stack:
-                node_modules[function] = tuple(module_stack)
-            return new_tensor(output, function)
-        return new_tensor(output, None)
+            if _context_provider is not None:
+                _node_context[function] = _context_provider()
+            return _new_tensor(output, function)
+        return _new_tensor(output, None)
 
 
 def _forward_error(function, arrays, error):
@@ -233,21 +151,45 @@ def _forward_error(function, arrays, error):
     return kind(f"{message} (input shapes: {shapes})")
 
 
-# Hooks and retain_grad of non-leaf tensors live beside the graph, keyed by node, so that the
-# hot path pays nothing for them.  Nodes are weak keys: the table never keeps a graph alive.
-_node_hooks: weakref.WeakKeyDictionary[Function, list] = weakref.WeakKeyDictionary()
+# ---------------------------------------------------------------------------------------------
+# Seams for the layers above: what ran an op, and who watches backward
+# ---------------------------------------------------------------------------------------------
+# nn records which modules were running when a node was made (the drawing groups by module):
+# while a provider is set, every recorded node keeps what it returns.  Weak keys: the table
+# never keeps a graph alive.  Unset, the hot path pays one ``is None`` test.
+_context_provider: Callable[[], Any] | None = None
+_node_context: weakref.WeakKeyDictionary[Function, Any] = weakref.WeakKeyDictionary()
 
-# The nn modules whose forward is running, outermost first (nn.Module.__call__ pushes and pops
-# itself).  Each node recorded meanwhile remembers them, so that a drawing can group the graph
-# by module.  Empty outside modules: the hot path then pays one truth test.
-module_stack: list = []
-node_modules: weakref.WeakKeyDictionary[Function, tuple] = weakref.WeakKeyDictionary()
 
-# Observers see every backward step: (node, grad of its output, grads of its inputs).  They are
-# what minigrad.viz uses to show backward step by step.
+def set_node_context(provider: Callable[[], Any] | None) -> None:
+    """While ``provider`` is set, each node recorded keeps ``provider()`` (see node_context)."""
+    global _context_provider
+    _context_provider = provider
+
+
+def node_context(node: Function, default=()):
+    """What the context provider returned when ``node`` was recorded (``default`` if none)."""
+    return _node_context.get(node, default)
+
+
 _observers: list = []
 
 
+@contextmanager
+def observe_backward(observer: Callable):
+    """Inside the block, every backward step calls ``observer(node, grad, input_grads)``: the
+    node, the gradient of its output, and the gradients it sends to its inputs (arrays in a
+    plain backward, Tensors under create_graph), before the node frees what it saved."""
+    _observers.append(observer)
+    try:
+        yield observer
+    finally:
+        _observers.remove(observer)
+
+
+# Hooks and retain_grad of non-leaf tensors live beside the graph, keyed by node, so that the
+# hot path pays nothing for them.
+_node_hooks: weakref.WeakKeyDictionary[Function, list] = weakref.WeakKeyDictionary()
 _hooks_in_use = False  # a plain flag: testing a WeakKeyDictionary's truth costs a Python call
 
 
@@ -261,6 +203,11 @@ def add_node_hook(node: Function, hook: Callable) -> None:
         while position and getattr(hooks[position - 1], "retains_grad", False):
             position -= 1
     hooks.insert(position, hook)
+
+
+def node_hooks(node: Function) -> list:
+    """The hooks on ``node``'s output, in the order they run (a list the caller may edit)."""
+    return _node_hooks.get(node, []) if _hooks_in_use else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,17 +251,20 @@ def _count_users(roots: list) -> dict:
     return users
 
 
+# ---------------------------------------------------------------------------------------------
+# The backward walk
+# ---------------------------------------------------------------------------------------------
 def _as_graph_tensors(node: Function):
     """The node's inputs and output as Tensors wired into the graph (for create_graph)."""
     inputs = []
     for edge, value in zip(node.parents, node.inputs):
         if edge is None:
-            inputs.append(new_tensor(value, None) if isinstance(value, ndarray) else value)
+            inputs.append(_new_tensor(value, None) if isinstance(value, ndarray) else value)
         elif isinstance(edge, Function):
-            inputs.append(new_tensor(value, edge))
+            inputs.append(_new_tensor(value, edge))
         else:
             inputs.append(edge)  # a leaf
-    return tuple(inputs), new_tensor(node.output, node)
+    return tuple(inputs), _new_tensor(node.output, node)
 
 
 def _freed_error(node: Function) -> RuntimeError:
@@ -326,26 +276,100 @@ def _freed_error(node: Function) -> RuntimeError:
 
 
 def _wrap(grad):
-    return grad if isinstance(grad, Tensor) else new_tensor(grad, None)
+    return grad if isinstance(grad, _Tensor) else _new_tensor(grad, None)
 
 
 def _apply_hooks(hooks, grad, create_graph):
     for hook in hooks:
         result = hook(_wrap(grad))
         if result is not None:
-            if not isinstance(result, Tensor):
-                result = new_tensor(xp.asarray(result), None)
+            if not isinstance(result, _Tensor):
+                result = _new_tensor(xp.asarray(result), None)
             grad = result if create_graph else result.data
     return grad
 
 
+@contextmanager
+def _backward_mode(create_graph: bool):
+    """Record the backward pass only under create_graph, and pause the cyclic collector: the
+    graph has no reference cycles, and a collector left on would rescan the whole (large) graph
+    again and again as backward allocates, making the cost per node grow with the graph."""
+    previous_mode = swap_grad_mode(create_graph)
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        swap_grad_mode(previous_mode)
+        if collector_was_on:
+            gc.enable()
+
+
+def _backward_step(node: Function, grad, create_graph: bool, retain_graph: bool, anomaly: bool,
+                   observers: tuple):
+    """One node's vector-Jacobian product: the gradients it sends to its inputs."""
+    if node.inputs is None:
+        raise _freed_error(node)
+    if create_graph:
+        inputs, output = _as_graph_tensors(node)
+    else:
+        inputs, output = node.inputs, node.output
+    input_grads = node.backward(grad, inputs, output)
+    if anomaly:
+        for i, g in enumerate(input_grads):
+            if g is not None:
+                check_finite(g.data if isinstance(g, _Tensor) else g, "backward",
+                             node.describe(), f" in the gradient of input {i}")
+    for observer in observers:
+        observer(node, grad, input_grads)
+    if not retain_graph:
+        node.free()
+    return input_grads
+
+
+def _walk(grads: dict, leaf_grads: dict, retain_graph: bool, create_graph: bool, captured,
+          observers: tuple, side_effects: bool) -> None:
+    """Kahn's order: a node runs once every node that used its output has sent its gradient.
+    ``grads`` holds the gradients of nodes, ``leaf_grads`` receives those of leaves; the
+    gradients of the nodes in ``captured`` (a dict of None) are stored there."""
+    users = _count_users(list(grads))
+    ready = [node for node in grads if users[node] == 0]
+    anomaly = side_effects and anomaly_state.enabled
+    while ready:
+        node = ready.pop()
+        grad = grads.pop(node, None)
+        if grad is None:  # no gradient reached this node: nothing to send, but release it
+            input_grads = (None,) * len(node.parents)
+        else:
+            if side_effects and _hooks_in_use:
+                hooks = _node_hooks.get(node)
+                if hooks:
+                    grad = _apply_hooks(hooks, grad, create_graph)
+            if captured is not None and node in captured:
+                captured[node] = grad
+            input_grads = _backward_step(node, grad, create_graph, retain_graph, anomaly, observers)
+        for edge, g in zip(node.parents, input_grads):
+            if edge is None:
+                continue
+            if isinstance(edge, Function):
+                if g is not None:
+                    grads[edge] = grads[edge] + g if edge in grads else g
+                users[edge] -= 1
+                if users[edge] == 0:
+                    ready.append(edge)
+            elif g is not None:
+                leaf_grads[edge] = leaf_grads[edge] + g if edge in leaf_grads else g
+
+
 def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_graph: bool,
-                 targets: Sequence | None = None):
+                 targets: Sequence | None = None, *, observer: Callable | None = None,
+                 side_effects: bool = True):
     """The chain rule in reverse over the graph behind ``roots``.
 
     With ``targets`` None, gradients accumulate into ``.grad`` of the leaves (``backward()``);
     otherwise the gradients of the target tensors are returned and no ``.grad`` changes
-    (``mg.grad``).
+    (``mg.grad``).  ``observer`` sees each step as ``observe_backward``'s observers do;
+    ``side_effects=False`` runs no hooks and no anomaly check (a drawing's replay).
     """
     grads: dict = {}
     leaf_grads: dict = {}
@@ -353,82 +377,18 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
         edge = root.grad_fn or root
         store = grads if isinstance(edge, Function) else leaf_grads
         store[edge] = grad if edge not in store else store[edge] + grad
+    captured = None if targets is None else dict.fromkeys(t.grad_fn or t for t in targets)
+    observers = tuple(_observers) + ((observer,) if observer is not None else ())
+    with _backward_mode(create_graph):
+        _walk(grads, leaf_grads, retain_graph, create_graph, captured, observers, side_effects)
 
-    target_edges = None
-    captured: dict = {}
     if targets is not None:
-        target_edges = {}
-        for t in targets:
-            target_edges.setdefault(t.grad_fn or t, []).append(t)
-
-    # Kahn's order: a node runs once every node that used its output has sent its gradient.
-    users = _count_users(list(grads))
-    ready = [node for node in grads if users[node] == 0]
-    previous_mode = _grad_mode.enabled
-    _grad_mode.enabled = create_graph
-    # The graph has no reference cycles, so the cyclic garbage collector has nothing to find
-    # here; left on, it would rescan the whole (large) graph again and again as backward
-    # allocates, making the cost per node grow with the graph's size.
-    collector_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        while ready:
-            node = ready.pop()
-            grad = grads.pop(node, None)
-            if grad is None:  # no gradient reached this node: nothing to send, but release it
-                for edge in node.parents:
-                    if isinstance(edge, Function):
-                        users[edge] -= 1
-                        if users[edge] == 0:
-                            ready.append(edge)
-                continue
-            if _hooks_in_use:
-                hooks = _node_hooks.get(node)
-                if hooks:
-                    grad = _apply_hooks(hooks, grad, create_graph)
-            if target_edges is not None and node in target_edges:
-                captured[node] = grad
-            if node.inputs is None:
-                raise _freed_error(node)
-            if create_graph:
-                inputs, output = _as_graph_tensors(node)
-            else:
-                inputs, output = node.inputs, node.output
-            input_grads = node.backward(grad, inputs, output)
-            if _anomaly.enabled:
-                for i, g in enumerate(input_grads):
-                    if g is not None:
-                        _check_finite(g.data if isinstance(g, Tensor) else g, "backward",
-                                      node.describe(), f" in the gradient of input {i}")
-            if _observers:
-                for observer in _observers:
-                    observer(node, grad, input_grads)
-            if not retain_graph:
-                node.inputs = None
-                node.output = None
-            for edge, g in zip(node.parents, input_grads):
-                if edge is None:
-                    continue
-                if isinstance(edge, Function):
-                    if g is not None:
-                        grads[edge] = grads[edge] + g if edge in grads else g
-                    users[edge] -= 1
-                    if users[edge] == 0:
-                        ready.append(edge)
-                elif g is not None:
-                    leaf_grads[edge] = leaf_grads[edge] + g if edge in leaf_grads else g
-    finally:
-        _grad_mode.enabled = previous_mode
-        if collector_was_on:
-            gc.enable()
-
-    if target_edges is not None:
         for edge, g in leaf_grads.items():
-            if edge in target_edges:
-                if edge._hooks:
+            if edge in captured:
+                if side_effects and edge._hooks:
                     g = _apply_hooks(edge._hooks, g, create_graph)
                 captured[edge] = g
-        return [captured.get(t.grad_fn or t) for t in targets]
+        return [captured[t.grad_fn or t] for t in targets]
 
     seen_arrays = set()
     for leaf, g in leaf_grads.items():
@@ -454,7 +414,7 @@ def _accumulate(leaf, grad, create_graph: bool, seen_arrays: set) -> None:
         grad = _wrap(grad)
         leaf.grad = grad if leaf.grad is None else leaf.grad + grad
         return
-    if isinstance(grad, Tensor):
+    if isinstance(grad, _Tensor):
         grad = grad.data
     if type(grad) is not ndarray:
         grad = xp.asarray(grad)
@@ -465,7 +425,7 @@ def _accumulate(leaf, grad, create_graph: bool, seen_arrays: set) -> None:
     if grad.dtype != leaf.data.dtype:
         grad = grad.astype(leaf.data.dtype)
     if leaf.grad is None:
-        leaf.grad = new_tensor(_owned(grad, seen_arrays), None)
+        leaf.grad = _new_tensor(_owned(grad, seen_arrays), None)
     else:
         leaf.grad.data = leaf.grad.data + grad
 
@@ -484,16 +444,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     >>> dx.item()
     6.0
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    outputs = [outputs] if isinstance(outputs, _Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, _Tensor) else list(inputs)
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, Tensor):
+    elif isinstance(grad_outputs, _Tensor):
         grad_outputs = [grad_outputs]
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
     for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
+        if not isinstance(t, _Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad, so it has no gradient")
     if retain_graph is None:
         retain_graph = create_graph
@@ -502,7 +462,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
         if not out.requires_grad:
             raise RuntimeError("grad: an output does not require grad and has no grad_fn")
         roots.append(out)
-        root_grads.append(_initial_grad(out, g, create_graph, "grad"))
+        root_grads.append(initial_grad(out, g, create_graph, "grad"))
     results = run_backward(roots, root_grads, retain_graph, create_graph, targets=inputs)
     final = []
     seen_arrays = set()
@@ -521,7 +481,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     return tuple(final)
 
 
-def _initial_grad(root, gradient, create_graph: bool, op: str):
+def initial_grad(root, gradient, create_graph: bool, op: str):
     """The gradient that starts backward at ``root``: ones for a scalar, else ``gradient``."""
     if gradient is None:
         if root.data.size != 1:
@@ -531,13 +491,13 @@ def _initial_grad(root, gradient, create_graph: bool, op: str):
             )
         g = xp.ones_like(root.data)
     else:
-        g = gradient.data if isinstance(gradient, Tensor) else xp.asarray(gradient, dtype=root.data.dtype)
+        g = gradient.data if isinstance(gradient, _Tensor) else xp.asarray(gradient, dtype=root.data.dtype)
         if g.shape != root.data.shape:
             raise RuntimeError(
                 f"{op}: gradient has shape {tuple(g.shape)} but the output has shape "
                 f"{tuple(root.shape)}; they must match"
             )
-        if create_graph and isinstance(gradient, Tensor):
+        if create_graph and isinstance(gradient, _Tensor):
             return gradient
         g = g.copy()
-    return new_tensor(g, None) if create_graph else g
+    return _new_tensor(g, None) if create_graph else g

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from . import autograd
-from .autograd import Function, add_node_hook, run_backward
+from .autograd import Function, add_node_hook, node_hooks, run_backward
 from .backend import bool_, default_float, int64, ndarray, xp
+from .grad_mode import grad_state
 from .ops import elementwise as E
 from .ops import linalg as L
 from .ops import reduction as R
@@ -199,7 +200,7 @@ class Tensor:
                 f"backward: this tensor (shape {self.shape}) does not require grad and has no "
                 "grad_fn; make an input with requires_grad=True and compute from it"
             )
-        grad = autograd._initial_grad(self, gradient, create_graph, "backward")
+        grad = autograd.initial_grad(self, gradient, create_graph, "backward")
         run_backward([self], [grad], retain_graph or create_graph, create_graph)
 
     def register_hook(self, hook: Callable) -> Callable:
@@ -221,7 +222,7 @@ class Tensor:
         if self.grad_fn is None:
             return
         me = weakref.ref(self)
-        hooks = autograd._node_hooks.get(self.grad_fn, ())
+        hooks = node_hooks(self.grad_fn)
         if any(getattr(hook, "retains_grad", None) is me for hook in hooks):
             return  # already retained: a second hook would count the gradient twice
 
@@ -305,7 +306,7 @@ class Tensor:
     def _inplace(self, op, other, numpy_op: str):
         other = _operand(other)
         other_data = other.data if isinstance(other, Tensor) else other
-        if not autograd._grad_mode.enabled:  # e.g. an optimizer's p -= lr * g: truly in place
+        if not grad_state.enabled:  # e.g. an optimizer's p -= lr * g: truly in place
             getattr(self.data, numpy_op)(other_data)
             return self
         recording = self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
@@ -326,15 +327,15 @@ class Tensor:
         if recording:
             previous = self.grad_fn
             self.grad_fn, self.requires_grad = result.grad_fn, True
-            if autograd._hooks_in_use and previous is not None:
+            if previous is not None:
                 self._move_retain_grad(previous)
         return self
 
     def _move_retain_grad(self, previous: Function) -> None:
         """retain_grad follows the tensor to its new value (hooks stay with the old, as PyTorch)."""
-        hooks = autograd._node_hooks.get(previous)
+        hooks = node_hooks(previous)
         me = weakref.ref(self)
-        for hook in [h for h in hooks or () if getattr(h, "retains_grad", None) is me]:
+        for hook in [h for h in hooks if getattr(h, "retains_grad", None) is me]:
             hooks.remove(hook)
             add_node_hook(self.grad_fn, hook)
 
@@ -593,12 +594,12 @@ class Tensor:
         return S.GetItem.apply(self, index=_index(index))
 
     def __setitem__(self, index, value):
-        if self.requires_grad and autograd._grad_mode.enabled:
+        if self.requires_grad and grad_state.enabled:
             raise RuntimeError("__setitem__: assigning into a tensor that requires grad is not "
                                "recorded by minigrad; build the new tensor with mg.where or "
                                "mg.cat, or assign under mg.no_grad()")
         value = value.data if isinstance(value, Tensor) else value
-        if autograd._grad_mode.enabled:
+        if grad_state.enabled:
             # As for ``+=`` on a constant: an op may have saved this array for backward, so
             # write into a copy (under no_grad, truly in place).
             self.data = self.data.copy()
@@ -622,8 +623,6 @@ def _index_item(item):
     return item
 
 
-autograd.Tensor = Tensor
-
 # The hot arithmetic path: bound once here instead of looked up on every op.
 _PLAIN_OPERANDS = frozenset({Tensor, float, int})
 _add, _sub, _mul, _div, _pow = E.Add.apply, E.Sub.apply, E.Mul.apply, E.Div.apply, E.Pow.apply
@@ -642,4 +641,4 @@ def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
 
 
 _object_new = object.__new__
-autograd.new_tensor = _new_tensor
+autograd.use_tensor_class(Tensor, _new_tensor)

@@ -37,7 +37,6 @@ from .backend import ndarray, xp
 from .viz_layout import (  # noqa: F401  (STYLE and the colours are public: the legend's key)
     CURRENT_COLOR,
     GRAD_COLOR,
-    RULES,
     STYLE,
     Drawing,
     Painter,
@@ -84,7 +83,7 @@ class _Graph:
         self.freed = any(n.inputs is None for n in order)
         self.position = {n: i for i, n in enumerate(order)}  # node -> its index in self.ops
         for i, n in enumerate(order):
-            op = _Op(f"op{i}", n, autograd.node_modules.get(n, ()))
+            op = _Op(f"op{i}", n, autograd.node_context(n))
             self.ops.append(op)
             if op.path and not any(op.path[0] is r for r in roots):  # an outermost module
                 roots.append(op.path[0])
@@ -193,15 +192,9 @@ def _observe_backward(graph: _Graph) -> list[tuple]:
         records.append((node, _array(grad), tuple(_array(g) for g in grad_inputs)))
 
     # Hooks may have side effects (retain_grad stores into .grad), and anomaly mode would raise
-    # where the drawing should show the nan: both are set aside for the pass.
-    hooks, anomaly = autograd._node_hooks, autograd._anomaly.enabled
-    autograd._node_hooks, autograd._anomaly.enabled = type(hooks)(), False
-    autograd._observers.append(observer)
-    try:
-        run_backward([root], [xp.ones_like(root.data)], True, False, targets=[])
-    finally:
-        autograd._observers.remove(observer)
-        autograd._node_hooks, autograd._anomaly.enabled = hooks, anomaly
+    # where the drawing should show the nan: the pass runs without either.
+    run_backward([root], [xp.ones_like(root.data)], True, False, targets=[], observer=observer,
+                 side_effects=False)
     return records
 
 
@@ -232,7 +225,7 @@ def _steps(graph: _Graph, records: list) -> list[BackwardStep]:
 
 
 def _caption(step: BackwardStep, op: _Op, ops) -> str:
-    rule = RULES.get(op.node.name, f"the vector-Jacobian product of {op.node.name}")
+    rule = op.node.caption or f"the vector-Jacobian product of {op.node.name}"
     sent = [_tensor_title(t, ops) for t, g in zip(op.inputs, step.grad_inputs) if g is not None]
     where = f" and sends gradients to {', '.join(sent)}" if sent else ""
     grad = summarize(step.grad_output, 3)[0]

@@ -37,51 +37,6 @@ CURRENT_COLOR = "#ea580c"
 CLUSTER_COLORS = ("#f0fdf4", "#ecfeff", "#fdf4ff", "#fffbeb")
 FONT = "Helvetica"
 
-# The backward rule of each op, in the words of a step-through caption.
-RULES = {
-    "add": "grad_a = grad_out, grad_b = grad_out (summed over broadcast dims)",
-    "sub": "grad_a = grad_out, grad_b = -grad_out",
-    "mul": "grad_a = grad_out * b, grad_b = grad_out * a",
-    "div": "grad_a = grad_out / b, grad_b = -grad_out * a / b²",
-    "neg": "grad_in = -grad_out",
-    "pow": "grad_a = grad_out * b * a^(b-1), grad_b = grad_out * a^b * log(a)",
-    "exp": "grad_in = grad_out * exp(x)",
-    "log": "grad_in = grad_out / x",
-    "sqrt": "grad_in = grad_out / (2 sqrt(x))",
-    "tanh": "grad_in = grad_out * (1 - tanh(x)²)",
-    "sigmoid": "grad_in = grad_out * s * (1 - s), s = sigmoid(x)",
-    "relu": "grad_in = grad_out * (x > 0)",
-    "leaky_relu": "grad_in = grad_out * (1 if x > 0 else slope)",
-    "gelu": "grad_in = grad_out * (Phi(x) + x phi(x))",
-    "abs": "grad_in = grad_out * sign(x)",
-    "clamp": "grad_in = grad_out where min <= x <= max, else 0",
-    "maximum": "the larger input gets grad_out (a tie splits it)",
-    "minimum": "the smaller input gets grad_out (a tie splits it)",
-    "where": "grad_out goes to a where the condition holds, to b elsewhere",
-    "cast": "grad_in = grad_out cast back to the input's dtype",
-    "matmul": "grad_A = grad_out @ Bᵀ, grad_B = Aᵀ @ grad_out",
-    "linear": "grad_x = grad_out @ W, grad_W = grad_outᵀ @ x, grad_b = grad_out summed over the batch",
-    "sum": "grad_in = grad_out copied to every summed element",
-    "mean": "grad_in = grad_out / n copied to every averaged element",
-    "amax": "grad_out goes to the largest element (ties share it)",
-    "amin": "grad_out goes to the smallest element (ties share it)",
-    "logsumexp": "grad_in = grad_out * softmax(x)",
-    "softmax": "grad_in = y * (grad_out - sum(grad_out * y))",
-    "log_softmax": "grad_in = grad_out - softmax(x) * sum(grad_out)",
-    "index": "grad_out is scatter-added into zeros of the input's shape",
-    "cat": "grad_out is cut back into the pieces that were joined",
-    "stack": "grad_out is split back into the stacked tensors",
-    "expand": "grad_in = grad_out summed over the expanded dims",
-    "permute": "grad_in = grad_out with the dims permuted back",
-    "transpose": "grad_in = grad_out transposed back",
-    "cross_entropy": "grad_logits = (softmax(logits) - one_hot(target)) / N",
-    "nll_loss": "grad_in = -1/N at each target class, 0 elsewhere",
-    "mse_loss": "grad_in = 2 (x - y) / N",
-}
-for _name in ("reshape", "view", "flatten", "squeeze", "unsqueeze"):
-    RULES[_name] = "grad_in = grad_out reshaped back to the input's shape"
-
-
 
 def module_summary(module) -> str:
     """A one-line description of a module: ``Linear(4→8)``, ``ReLU()``, or its class name."""
@@ -529,4 +484,4 @@ class Painter:
             return ("Before backward: the forward values are known; backward will start with grad 1 "
                     "at the root.")
         op = self.graph.ops[self.current]
-        return f"Step {self.step}: {op.node.describe()}: {RULES.get(op.node.name, 'vector-Jacobian product')}"
+        return f"Step {self.step}: {op.node.describe()}: {op.node.caption or 'vector-Jacobian product'}"

@@ -12,8 +12,17 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import Tensor
-from minigrad.autograd import module_stack
+from minigrad import Tensor, autograd
+
+# The modules whose forward is running, outermost first.  While it is not empty, every node the
+# engine records keeps a copy of it (autograd's node context), so that a drawing can group the
+# graph by module; outside modules the engine pays nothing.
+module_stack: list = []
+
+
+def _running_modules() -> tuple:
+    return tuple(module_stack)
+
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -130,10 +139,14 @@ class Module:
         # The drawing groups the graph by module: every node recorded while this forward runs
         # remembers the modules on the stack.
         module_stack.append(self)
+        if len(module_stack) == 1:
+            autograd.set_node_context(_running_modules)
         try:
             return self.forward(*args, **kwargs)
         finally:
             module_stack.pop()
+            if not module_stack:
+                autograd.set_node_context(None)
 
     # -- traversal ---------------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "") -> Iterator[tuple]:

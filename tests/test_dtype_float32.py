@@ -29,9 +29,8 @@ def backward_observer():
         saved = [*node.inputs, node.output]
         seen.append((node.name, _float_dtypes([np.asarray(grad), *sent]), _float_dtypes(saved)))
 
-    autograd._observers.append(observer)
-    yield seen
-    autograd._observers.remove(observer)
+    with autograd.observe_backward(observer):
+        yield seen
 
 
 def _mlp_step_parts():

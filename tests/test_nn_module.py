@@ -6,7 +6,7 @@ import pytest
 
 import minigrad as mg
 import nn
-from minigrad.autograd import module_stack
+from nn.module import module_stack
 
 
 class Net(nn.Module):
@@ -269,10 +269,10 @@ def test_flatten_identity_softmax_modules():
 
 
 def test_nodes_recorded_in_a_forward_remember_their_modules():
-    from minigrad.autograd import node_modules
+    from minigrad.autograd import node_context
     model = nn.MLP(3, [4], 2)
     out = model(mg.randn(2, 3))
-    assert node_modules[out.grad_fn] == (model, model.layers[1])
+    assert node_context(out.grad_fn) == (model, model.layers[1])
 
 
 def test_deepcopy_gives_an_independent_model():

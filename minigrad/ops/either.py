@@ -4,34 +4,30 @@
 """
 from __future__ import annotations
 
-from .. import autograd
+from ..autograd import is_tensor
 from ..backend import xp
-
-
-def is_tensor(a) -> bool:
-    return isinstance(a, autograd.Tensor)
 
 
 def raw(a):
     """The array behind a Tensor (or the array itself): for masks and other constants."""
-    return a.data if isinstance(a, autograd.Tensor) else a
+    return a.data if is_tensor(a) else a
 
 
 def exp(a):
-    return a.exp() if isinstance(a, autograd.Tensor) else xp.exp(a)
+    return a.exp() if is_tensor(a) else xp.exp(a)
 
 
 def log(a):
-    return a.log() if isinstance(a, autograd.Tensor) else xp.log(a)
+    return a.log() if is_tensor(a) else xp.log(a)
 
 
 def tanh(a):
-    return a.tanh() if isinstance(a, autograd.Tensor) else xp.tanh(a)
+    return a.tanh() if is_tensor(a) else xp.tanh(a)
 
 
 def broadcast_to(a, shape):
     """``a`` repeated to ``shape`` (the backward of a reduction)."""
-    if isinstance(a, autograd.Tensor):
+    if is_tensor(a):
         return a.broadcast_to(shape)
     # A filled new array rather than numpy's broadcast_to view: several times cheaper to make for
     # small arrays, and the gradient it becomes is then writable and owned.
@@ -41,7 +37,7 @@ def broadcast_to(a, shape):
 
 
 def permute(a, axes):
-    return a.permute(axes) if isinstance(a, autograd.Tensor) else a.transpose(axes)
+    return a.permute(axes) if is_tensor(a) else a.transpose(axes)
 
 
 def unbroadcast(grad, shape):

@@ -31,6 +31,7 @@ def _float_result(out, a, b):
 class Add(Function):
     __slots__ = ()
     name = "add"
+    caption = "grad_a = grad_out, grad_b = grad_out (summed over broadcast dims)"
 
     def forward(self, a, b):
         out = a + b
@@ -46,6 +47,7 @@ class Add(Function):
 class Sub(Function):
     __slots__ = ()
     name = "sub"
+    caption = "grad_a = grad_out, grad_b = -grad_out"
 
     def forward(self, a, b):
         out = a - b
@@ -61,6 +63,7 @@ class Sub(Function):
 class Mul(Function):
     __slots__ = ()
     name = "mul"
+    caption = "grad_a = grad_out * b, grad_b = grad_out * a"
 
     def forward(self, a, b):
         out = a * b
@@ -76,6 +79,7 @@ class Mul(Function):
 class Div(Function):
     __slots__ = ()
     name = "div"
+    caption = "grad_a = grad_out / b, grad_b = -grad_out * a / b²"
 
     def forward(self, a, b):
         out = a / b
@@ -91,6 +95,7 @@ class Div(Function):
 class Neg(Function):
     __slots__ = ()
     name = "neg"
+    caption = "grad_in = -grad_out"
 
     def forward(self, a):
         return -a
@@ -104,6 +109,7 @@ class Pow(Function):
 
     __slots__ = ()
     name = "pow"
+    caption = "grad_a = grad_out * b * a^(b-1), grad_b = grad_out * a^b * log(a)"
 
     def forward(self, a, b):
         out = a ** b
@@ -136,6 +142,7 @@ class Pow(Function):
 class Exp(Function):
     __slots__ = ()
     name = "exp"
+    caption = "grad_in = grad_out * exp(x)"
 
     def forward(self, x):
         return xp.exp(_float(x))
@@ -147,6 +154,7 @@ class Exp(Function):
 class Log(Function):
     __slots__ = ()
     name = "log"
+    caption = "grad_in = grad_out / x"
 
     def forward(self, x):
         return xp.log(_float(x))
@@ -158,6 +166,7 @@ class Log(Function):
 class Sqrt(Function):
     __slots__ = ()
     name = "sqrt"
+    caption = "grad_in = grad_out / (2 sqrt(x))"
 
     def forward(self, x):
         return xp.sqrt(_float(x))
@@ -169,6 +178,7 @@ class Sqrt(Function):
 class Tanh(Function):
     __slots__ = ()
     name = "tanh"
+    caption = "grad_in = grad_out * (1 - tanh(x)²)"
 
     def forward(self, x):
         return xp.tanh(_float(x))
@@ -180,6 +190,7 @@ class Tanh(Function):
 class Sigmoid(Function):
     __slots__ = ()
     name = "sigmoid"
+    caption = "grad_in = grad_out * s * (1 - s), s = sigmoid(x)"
 
     def forward(self, x):
         # 1 / (1 + e^-x) written as e^(-log(1 + e^-x)): no overflow for x = -1e4
@@ -193,6 +204,7 @@ class Relu(Function):
     # NOTE: not maximum(x, 0): that would split the gradient at 0, PyTorch gives 0 there.
     __slots__ = ()
     name = "relu"
+    caption = "grad_in = grad_out * (x > 0)"
 
     def forward(self, x):
         return xp.maximum(x, 0)
@@ -204,6 +216,7 @@ class Relu(Function):
 class LeakyRelu(Function):
     __slots__ = ("negative_slope",)
     name = "leaky_relu"
+    caption = "grad_in = grad_out * (1 if x > 0 else slope)"
 
     def __init__(self, negative_slope=0.01):
         self.negative_slope = negative_slope
@@ -225,6 +238,7 @@ class Gelu(Function):
 
     __slots__ = ("approximate",)
     name = "gelu"
+    caption = "grad_in = grad_out * (Phi(x) + x phi(x))"
 
     def __init__(self, approximate="none"):
         if approximate not in ("none", "tanh"):
@@ -269,6 +283,7 @@ def erf(x):
 class Erf(Function):
     __slots__ = ()
     name = "erf"
+    caption = "grad_in = grad_out * 2/sqrt(pi) * exp(-x²)"
 
     def forward(self, x):
         return erf(x)
@@ -281,6 +296,7 @@ class Erf(Function):
 class Abs(Function):
     __slots__ = ()
     name = "abs"
+    caption = "grad_in = grad_out * sign(x)"
 
     def forward(self, x):
         return xp.abs(x)
@@ -292,6 +308,7 @@ class Abs(Function):
 class Clamp(Function):
     __slots__ = ("min", "max")
     name = "clamp"
+    caption = "grad_in = grad_out where min <= x <= max, else 0"
 
     def __init__(self, min=None, max=None):
         if min is None and max is None:
@@ -317,6 +334,7 @@ class Clamp(Function):
 class Maximum(Function):
     __slots__ = ()
     name = "maximum"
+    caption = "the larger input gets grad_out (a tie splits it)"
 
     def forward(self, a, b):
         return xp.maximum(a, b)
@@ -328,6 +346,7 @@ class Maximum(Function):
 class Minimum(Function):
     __slots__ = ()
     name = "minimum"
+    caption = "the smaller input gets grad_out (a tie splits it)"
 
     def forward(self, a, b):
         return xp.minimum(a, b)
@@ -349,6 +368,7 @@ def _select_backward(function, grad, inputs, a_wins):
 class Where(Function):
     __slots__ = ()
     name = "where"
+    caption = "grad_out goes to a where the condition holds, to b elsewhere"
 
     def forward(self, condition, a, b):
         return xp.where(condition, a, b)
@@ -367,6 +387,7 @@ class Cast(Function):
 
     __slots__ = ("dtype",)
     name = "cast"
+    caption = "grad_in = grad_out cast back to the input's dtype"
 
     def __init__(self, dtype):
         self.dtype = xp.dtype(dtype)

@@ -9,6 +9,7 @@ from .either import is_tensor, unbroadcast
 class MatMul(Function):
     __slots__ = ()
     name = "matmul"
+    caption = "grad_A = grad_out @ Bᵀ, grad_B = Aᵀ @ grad_out"
 
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:
@@ -52,6 +53,7 @@ class Linear(Function):
 
     __slots__ = ()
     name = "linear"
+    caption = "grad_x = grad_out @ W, grad_W = grad_outᵀ @ x, grad_b = grad_out summed over the batch"
 
     def forward(self, x, weight, bias=None):
         if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:

@@ -64,11 +64,13 @@ class _ClassLoss(Function):
     """Shared bookkeeping of cross-entropy and nll: targets, weights, ignore_index, smoothing.
 
     ``index`` targets are (M,) int arrays; ``probability`` targets are (M, C) float arrays.
-    Saved for backward (besides the engine's inputs/output): the coefficients that describe A.
+    Saved for backward (besides the engine's inputs/output): the coefficients that describe A
+    and, for cross-entropy, softmax(z).
     """
 
     __slots__ = ("weight", "ignore_index", "reduction", "label_smoothing", "soft",
                  "saved_target", "valid", "row_weight", "denominator", "probs")
+    saved = ("saved_target", "valid", "row_weight", "probs")
 
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0, soft: bool = False):
@@ -164,6 +166,7 @@ class CrossEntropy(_ClassLoss):
 
     __slots__ = ()
     name = "cross_entropy"
+    caption = "grad_logits = (softmax(logits) - one_hot(target)) / N"
 
     def forward(self, x, target):
         z = rows_view(x)
@@ -229,6 +232,7 @@ class NllLoss(_ClassLoss):
 
     __slots__ = ()
     name = "nll_loss"
+    caption = "grad_in = -1/N at each target class, 0 elsewhere"
 
     def forward(self, x, target):
         losses = self._coefficients_forward(rows_view(x), target)
@@ -259,6 +263,7 @@ class BinaryCrossEntropy(Function):
 
     __slots__ = ("weight",)
     name = "binary_cross_entropy"
+    caption = "grad_p = grad_out * (p - t) / (p (1 - p)), grad_t = grad_out * (log(1 - p) - log p)"
 
     def __init__(self, weight=None):
         self.weight = weight
@@ -287,6 +292,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
     __slots__ = ("weight", "pos_weight")
     name = "binary_cross_entropy_with_logits"
+    caption = "grad_x = grad_out * (sigmoid(x) - t), with pos_weight: ((pw t + 1 - t) sigmoid(x) - pw t)"
 
     def __init__(self, weight=None, pos_weight=None):
         self.weight, self.pos_weight = weight, pos_weight

@@ -46,6 +46,7 @@ class _Reduction(Function):
 class Sum(_Reduction):
     __slots__ = ()
     name = "sum"
+    caption = "grad_in = grad_out copied to every summed element"
 
     def forward(self, x):
         return x.sum(axis=self.dims, keepdims=self.keepdim)
@@ -58,6 +59,7 @@ class Sum(_Reduction):
 class Mean(_Reduction):
     __slots__ = ()
     name = "mean"
+    caption = "grad_in = grad_out / n copied to every averaged element"
 
     def forward(self, x):
         if x.dtype.kind != "f":
@@ -75,6 +77,7 @@ class Mean(_Reduction):
 class Amax(_Reduction):
     __slots__ = ()
     name = "amax"
+    caption = "grad_out goes to the largest element (ties share it)"
 
     def forward(self, x):
         _check_not_empty(x, self.dims, self.name)
@@ -87,6 +90,7 @@ class Amax(_Reduction):
 class Amin(_Reduction):
     __slots__ = ()
     name = "amin"
+    caption = "grad_out goes to the smallest element (ties share it)"
 
     def forward(self, x):
         _check_not_empty(x, self.dims, self.name)
@@ -113,6 +117,7 @@ def _check_not_empty(x, dims, op):
 class LogSumExp(_Reduction):
     __slots__ = ()
     name = "logsumexp"
+    caption = "grad_in = grad_out * softmax(x)"
 
     def forward(self, x):
         top = x.max(axis=self.dims, keepdims=True)
@@ -129,6 +134,7 @@ class LogSumExp(_Reduction):
 class Softmax(Function):
     __slots__ = ("dim",)
     name = "softmax"
+    caption = "grad_in = y * (grad_out - sum(grad_out * y))"
 
     def __init__(self, dim: int):
         self.dim = dim
@@ -148,6 +154,7 @@ class Softmax(Function):
 class LogSoftmax(Function):
     __slots__ = ("dim",)
     name = "log_softmax"
+    caption = "grad_in = grad_out - softmax(x) * sum(grad_out)"
 
     def __init__(self, dim: int):
         self.dim = dim

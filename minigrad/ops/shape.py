@@ -9,6 +9,7 @@ from .either import is_tensor, permute, raw, unbroadcast
 class Reshape(Function):
     __slots__ = ("shape",)
     name = "reshape"
+    caption = "grad_in = grad_out reshaped back to the input's shape"
 
     def __init__(self, shape: tuple):
         self.shape = shape
@@ -52,6 +53,7 @@ class Flatten(Reshape):
 class Permute(Function):
     __slots__ = ("dims",)
     name = "permute"
+    caption = "grad_in = grad_out with the dims permuted back"
 
     def __init__(self, dims: tuple):
         self.dims = dims
@@ -72,11 +74,13 @@ class Permute(Function):
 class Transpose(Permute):
     __slots__ = ()
     name = "transpose"
+    caption = "grad_in = grad_out transposed back"
 
 
 class Expand(Function):
     __slots__ = ("shape",)
     name = "expand"
+    caption = "grad_in = grad_out summed over the expanded dims"
 
     def __init__(self, shape: tuple):
         self.shape = shape
@@ -103,6 +107,7 @@ def is_basic_index(index) -> bool:
 class GetItem(Function):
     __slots__ = ("index",)
     name = "index"
+    caption = "grad_out is scatter-added into zeros of the input's shape"
 
     def __init__(self, index):
         self.index = index
@@ -139,6 +144,7 @@ class IndexAdd(Function):
 
     __slots__ = ("index", "shape")
     name = "index_add"
+    caption = "grad_in = grad_out read back at the index"
 
     def __init__(self, index, shape):
         self.index, self.shape = index, shape
@@ -170,6 +176,7 @@ def _describe_index(index) -> str:
 class Cat(Function):
     __slots__ = ("dim",)
     name = "cat"
+    caption = "grad_out is cut back into the pieces that were joined"
 
     def __init__(self, dim: int):
         self.dim = dim
@@ -193,6 +200,7 @@ class Cat(Function):
 class Stack(Function):
     __slots__ = ("dim",)
     name = "stack"
+    caption = "grad_out is split back into the stacked tensors"
 
     def __init__(self, dim: int):
         self.dim = dim
