@@ -8,18 +8,9 @@
 tensor([30.])
 """
 from . import functional
-from .autograd import (
-    Function,
-    detect_anomaly,
-    enable_grad,
-    grad,
-    is_grad_enabled,
-    no_grad,
-    set_grad_enabled,
-)
+from .autograd import Function, grad
 from .backend import bool_ as bool
 from .backend import float32, float64, int64
-from .combine import cat, maximum, minimum, stack, where
 from .creation import (
     arange,
     eye,
@@ -34,8 +25,14 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
+from .ops.registry import exported
 from .tensor import Tensor
+
+# The ops declared with torch=True in minigrad/ops (PyTorch's torch.<name>): mg.exp, mg.sum,
+# mg.cat, mg.where...  Each is declared once, beside its gradient rule.
+globals().update(exported("torch"))
 
 __version__ = "0.1.0"
 
@@ -44,7 +41,7 @@ int32 = __import__("numpy").int32
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "randn", "rand", "randint", "arange", "eye",
     "zeros_like", "ones_like", "manual_seed", "float32", "float64", "int64", "int32", "bool",
-    "cat", "stack", "where", "maximum", "minimum",
+    *exported("torch"),
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "Function", "functional", "draw_graph", "nn", "optim",
 ]
@@ -59,10 +56,24 @@ def __getattr__(name):
     if name == "viz":
         import importlib
         return importlib.import_module(".viz", __name__)
-    if name == "nn":
-        import nn
-        return nn
-    if name == "optim":
-        import nn.optim
-        return nn.optim
+    if name in ("nn", "optim"):
+        return _nn_package(name)
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
+
+def _nn_package(name: str):
+    """``minigrad.nn`` / ``minigrad.optim``: the ``nn`` package beside minigrad, checked to be
+    that package and not a learner's own ``nn.py`` that happens to come first on sys.path."""
+    import importlib
+    import os
+
+    nn = importlib.import_module("nn")
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    location = getattr(nn, "__file__", None) or "(no file)"
+    if not hasattr(nn, "Module") or not hasattr(nn, "optim"):
+        raise ImportError(
+            f"minigrad.{name}: 'import nn' found {location}, not minigrad's nn package (expected "
+            f"under {here}). A file or folder named nn in your working directory shadows it: "
+            "rename it (e.g. my_nn.py)."
+        )
+    return nn if name == "nn" else nn.optim

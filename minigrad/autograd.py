@@ -53,6 +53,11 @@ def is_tensor(x) -> bool:
     return isinstance(x, _Tensor)
 
 
+def new_constant(array: ndarray):
+    """A Tensor over ``array`` outside the graph (comparisons, indices, masks)."""
+    return _new_tensor(array, None)
+
+
 # ---------------------------------------------------------------------------------------------
 # Function: one node of the graph
 # ---------------------------------------------------------------------------------------------

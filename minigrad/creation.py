@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .backend import default_float, int64, xp
-from .tensor import Tensor, _as_array, _shape_args
+from .ops.array_or_tensor import as_array, shape_args
+from .tensor import Tensor
 
 _generator = xp.random.default_rng()
 
@@ -28,7 +29,7 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     dtype('int64')
     """
     source = data.data if isinstance(data, Tensor) else data
-    array = _as_array(source, dtype)
+    array = as_array(source, dtype)
     if array is source:  # an array taken as it is: copy it, as torch.tensor does
         array = array.copy()
     return Tensor(array, requires_grad=requires_grad)
@@ -39,17 +40,17 @@ def _float_dtype(dtype):
 
 
 def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(xp.zeros(_shape_args(shape), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(xp.zeros(shape_args(shape), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(xp.ones(_shape_args(shape), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(xp.ones(shape_args(shape), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
 
 
 def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     if dtype is None:
-        dtype = _as_array(fill_value).dtype
-    return Tensor(xp.full(_shape_args((shape,)), fill_value, dtype=dtype), requires_grad=requires_grad)
+        dtype = as_array(fill_value).dtype
+    return Tensor(xp.full(shape_args((shape,)), fill_value, dtype=dtype), requires_grad=requires_grad)
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -62,18 +63,18 @@ def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
 
 def randn(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from minigrad's seeded generator."""
-    data = _generator.standard_normal(_shape_args(shape)).astype(_float_dtype(dtype))
+    data = _generator.standard_normal(shape_args(shape)).astype(_float_dtype(dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from minigrad's seeded generator."""
-    data = _generator.random(_shape_args(shape)).astype(_float_dtype(dtype))
+    data = _generator.random(shape_args(shape)).astype(_float_dtype(dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
 def randint(low: int, high: int, size, dtype=None) -> Tensor:
-    return Tensor(_generator.integers(low, high, size=_shape_args((size,))).astype(dtype or int64))
+    return Tensor(_generator.integers(low, high, size=shape_args((size,))).astype(dtype or int64))
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:

@@ -11,50 +11,19 @@ import warnings
 
 from .backend import int64, xp
 from .creation import generator
-from .ops import elementwise as E
-from .ops import linalg as L
 from .ops import loss as LossOps
+from .ops.registry import exported, op
 from .tensor import Tensor
 
-
-def relu(x: Tensor) -> Tensor:
-    return x.relu()
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    return x.sigmoid()
-
-
-def tanh(x: Tensor) -> Tensor:
-    return x.tanh()
-
-
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return E.LeakyRelu.apply(x, negative_slope=negative_slope)
-
-
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    return E.Gelu.apply(x, approximate=approximate)
-
-
-def softmax(x: Tensor, dim: int) -> Tensor:
-    return x.softmax(dim)
-
-
-def log_softmax(x: Tensor, dim: int) -> Tensor:
-    return x.log_softmax(dim)
-
-
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``x @ weight.T + bias`` as one op (weight shaped (out_features, in_features))."""
-    if bias is None:
-        return L.Linear.apply(x, weight)
-    return L.Linear.apply(x, weight, bias)
+# The activations and layers declared in minigrad/ops with functional=True (relu, softmax,
+# linear, gelu, softplus...): each is declared once, beside its gradient rule.
+globals().update(exported("functional"))
 
 
 # ---------------------------------------------------------------------------------------------
 # Encoding and regularization
 # ---------------------------------------------------------------------------------------------
+@op("one_hot", method=False, torch=False, functional=True)
 def one_hot(labels, num_classes: int = -1) -> Tensor:
     """Class indices to one-hot rows (int64), as ``torch.nn.functional.one_hot``.
 
@@ -77,6 +46,7 @@ def one_hot(labels, num_classes: int = -1) -> Tensor:
     return Tensor(out)
 
 
+@op("dropout", method=False, torch=False, functional=True)
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Inverted dropout: each element is zeroed with probability ``p`` and the survivors are
     scaled by ``1 / (1 - p)``, so that nothing changes at evaluation (``training=False``)."""
@@ -162,6 +132,7 @@ def _class_targets(op: str, input: Tensor, target, ignore_index=None, allow_soft
     return target, False
 
 
+@op("cross_entropy", method=False, torch=False, functional=True)
 def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy of logits ``input`` (N, C), (N, C, d1, ...) or (C,), one fused op.
@@ -192,6 +163,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
                                       soft=soft)
 
 
+@op("nll_loss", method=False, torch=False, functional=True)
 def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities ``input``: ``-weight[y] * input[y]``.
@@ -227,6 +199,7 @@ def _margins(op: str, input: Tensor, target, margin: float):
     return (scores - correct + margin).relu() * others, y
 
 
+@op("multi_margin_loss", method=False, torch=False, functional=True)
 def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, weight=None,
                       reduction: str = "mean") -> Tensor:
     """PyTorch's multi-class margin loss: ``sum_{j != y} max(0, margin - x_y + x_j)^p / C``
@@ -247,6 +220,7 @@ def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, we
     return _reduce(losses, reduction)
 
 
+@op("multiclass_hinge_loss", method=False, torch=False, functional=True)
 def multiclass_hinge_loss(scores: Tensor, target, margin: float = 1.0, squared: bool = False,
                           reduction: str = "mean") -> Tensor:
     """The multiclass SVM loss of CS231n: ``L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)``
@@ -285,6 +259,7 @@ def _elementwise_weight(weight, dtype):
     return _as_data(weight).astype(dtype, copy=False)
 
 
+@op("binary_cross_entropy", method=False, torch=False, functional=True)
 def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
     """``-w (t log p + (1 - t) log(1 - p))`` for probabilities ``input`` in [0, 1]; each log is
     clamped at -100, as PyTorch does, so p = 0 or 1 gives a finite loss."""
@@ -300,6 +275,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     return _reduce(losses, reduction)
 
 
+@op("binary_cross_entropy_with_logits", method=False, torch=False, functional=True)
 def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reduction: str = "mean",
                                      pos_weight=None) -> Tensor:
     """Sigmoid and binary cross-entropy in one stable op (no overflow at logits of +-1e4).
@@ -320,6 +296,7 @@ def _regression_target(op: str, input: Tensor, target) -> Tensor:
     return target
 
 
+@op("mse_loss", method=False, torch=False, functional=True)
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean squared error ``(x - y)^2``."""
     _check_reduction("mse_loss", reduction)
@@ -327,6 +304,7 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     return _reduce(diff * diff, reduction)
 
 
+@op("l1_loss", method=False, torch=False, functional=True)
 def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean absolute error ``|x - y|``."""
     _check_reduction("l1_loss", reduction)

@@ -1,67 +1,18 @@
 """The Tensor: an array, and the node of the graph that made it."""
 from __future__ import annotations
 
-import numbers
 import weakref
-from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
 
 from . import autograd
-from .autograd import Function, add_node_hook, node_hooks, run_backward
+from .autograd import Function, add_node_hook, new_constant, node_hooks, run_backward
 from .backend import bool_, default_float, int64, ndarray, xp
 from .grad_mode import grad_state
-from .ops import elementwise as E
-from .ops import linalg as L
-from .ops import reduction as R
-from .ops import shape as S
-
-MaxMin = namedtuple("MaxMin", ["values", "indices"])
-
-
-def _as_array(data, dtype=None) -> ndarray:
-    """PyTorch's inference: Python floats -> float32, ints -> int64, bools -> bool; a numpy
-    array keeps its dtype unless one is asked for."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, ndarray):
-        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
-    if dtype is not None:
-        return xp.asarray(data, dtype=dtype)
-    array = xp.asarray(data)
-    if array.dtype.kind == "f" and not isinstance(data, xp.generic):
-        array = array.astype(default_float)
-    elif array.dtype.kind in "iu" and not isinstance(data, xp.generic):
-        array = array.astype(int64)
-    elif array.dtype.kind not in "fiubc":
-        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} "
-                        f"(numpy sees dtype {array.dtype})")
-    return array
-
-
-def _operand(other):
-    """A binary op's other side: Tensors and Python scalars pass as they are; numpy scalars
-    become Python scalars (numpy 2 would otherwise promote float32 to their float64)."""
-    if isinstance(other, (Tensor, ndarray)) or type(other) in (int, float):
-        return other  # (not isinstance int/float: numpy's float64 scalar is a float subclass)
-    if isinstance(other, xp.generic):
-        return other.item()
-    if isinstance(other, numbers.Number):
-        return other
-    if isinstance(other, (list, tuple)):
-        return _as_array(other)
-    raise TypeError(f"unsupported operand of type {type(other).__name__} for a Tensor op")
-
-
-def _shape_args(shape) -> tuple:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)
-
-
-def _dim_alias(dim, axis):
-    return axis if dim is None else dim
+from .ops import activation, arithmetic, elementwise, linalg, reduction, shape  # noqa: F401 (they declare the ops)
+from .ops import arithmetic as A  # noqa: I001
+from .ops.array_or_tensor import as_array, operand, raw
+from .ops.registry import exported
 
 
 class Tensor:
@@ -81,7 +32,7 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
-        self.data = _as_array(data, dtype)
+        self.data = as_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self._hooks = None
@@ -138,7 +89,13 @@ class Tensor:
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        # numpy 2 asks for a copy with copy=True and trusts the answer, so it must be one.
+        if copy is False and dtype is not None and xp.dtype(dtype) != self.dtype:
+            raise ValueError(f"__array__: a {self.dtype} tensor cannot be viewed as {dtype} "
+                             "without a copy (copy=False)")
+        if dtype is not None and xp.dtype(dtype) != self.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -239,62 +196,62 @@ class Tensor:
     # -- arithmetic ----------------------------------------------------------------------------
     def __add__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
-            other = _operand(other)
+            other = operand(other)
         return _add(self, other)
 
     def __radd__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
-            other = _operand(other)
+            other = operand(other)
         return _add(other, self)
 
     def __sub__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
-            other = _operand(other)
+            other = operand(other)
         return _sub(self, other)
 
     def __rsub__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
-            other = _operand(other)
+            other = operand(other)
         return _sub(other, self)
 
     def __mul__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
-            other = _operand(other)
+            other = operand(other)
         return _mul(self, other)
 
     def __rmul__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
-            other = _operand(other)
+            other = operand(other)
         return _mul(other, self)
 
     def __truediv__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
-            other = _operand(other)
+            other = operand(other)
         return _div(self, other)
 
     def __rtruediv__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
-            other = _operand(other)
+            other = operand(other)
         return _div(other, self)
 
     def __pow__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
-            other = _operand(other)
+            other = operand(other)
         return _pow(self, other)
 
     def __rpow__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
-            other = _operand(other)
+            other = operand(other)
         return _pow(other, self)
 
     def __matmul__(self, other):
-        return L.MatMul.apply(self, _operand(other))
+        return linalg.MatMul.apply(self, operand(other))
 
     def __rmatmul__(self, other):
-        return L.MatMul.apply(_operand(other), self)
+        return linalg.MatMul.apply(operand(other), self)
 
     def __neg__(self):
-        return E.Neg.apply(self)
+        return A.Neg.apply(self)
 
     def __pos__(self):
         return self
@@ -304,7 +261,7 @@ class Tensor:
     # tensor then takes the result's data and node, as PyTorch's in-place ops do; nodes that
     # used the old value keep the old array and node, so their gradients stay right.
     def _inplace(self, op, other, numpy_op: str):
-        other = _operand(other)
+        other = operand(other)
         other_data = other.data if isinstance(other, Tensor) else other
         if not grad_state.enabled:  # e.g. an optimizer's p -= lr * g: truly in place
             getattr(self.data, numpy_op)(other_data)
@@ -340,99 +297,40 @@ class Tensor:
             add_node_hook(self.grad_fn, hook)
 
     def __iadd__(self, other):
-        return self._inplace(E.Add, other, "__iadd__")
+        return self._inplace(A.Add, other, "__iadd__")
 
     def __isub__(self, other):
-        return self._inplace(E.Sub, other, "__isub__")
+        return self._inplace(A.Sub, other, "__isub__")
 
     def __imul__(self, other):
-        return self._inplace(E.Mul, other, "__imul__")
+        return self._inplace(A.Mul, other, "__imul__")
 
     def __itruediv__(self, other):
-        return self._inplace(E.Div, other, "__itruediv__")
+        return self._inplace(A.Div, other, "__itruediv__")
 
     # Comparisons give boolean tensors outside the graph.
-    def _compare(self, other, ufunc):
-        other = _operand(other)
-        other = other.data if isinstance(other, Tensor) else other
-        return _new_tensor(xp.asarray(ufunc(self.data, other)), None)
-
-    def __eq__(self, other):  # type: ignore[override]
-        return self._compare(other, xp.equal)
-
-    def __ne__(self, other):  # type: ignore[override]
-        return self._compare(other, xp.not_equal)
-
-    def __lt__(self, other):
-        return self._compare(other, xp.less)
-
-    def __le__(self, other):
-        return self._compare(other, xp.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, xp.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, xp.greater_equal)
+    __eq__ = A.eq  # type: ignore[assignment]
+    __ne__ = A.ne  # type: ignore[assignment]
+    __lt__ = A.lt
+    __le__ = A.le
+    __gt__ = A.gt
+    __ge__ = A.ge
 
     def __and__(self, other):
-        return self._compare(other, xp.logical_and)
+        return new_constant(xp.logical_and(self.data, raw(operand(other))))
 
     def __or__(self, other):
-        return self._compare(other, xp.logical_or)
+        return new_constant(xp.logical_or(self.data, raw(operand(other))))
 
     def __invert__(self):
         return _new_tensor(~self.data, None)
-
-    def any(self) -> Tensor:
-        return _new_tensor(xp.asarray(self.data.any()), None)
-
-    def all(self) -> Tensor:
-        return _new_tensor(xp.asarray(self.data.all()), None)
-
-    # -- unary math ----------------------------------------------------------------------------
-    def exp(self):
-        return E.Exp.apply(self)
-
-    def log(self):
-        return E.Log.apply(self)
-
-    def sqrt(self):
-        return E.Sqrt.apply(self)
-
-    def tanh(self):
-        return _tanh(self)
-
-    def sigmoid(self):
-        return E.Sigmoid.apply(self)
-
-    def relu(self):
-        return _relu(self)
-
-    def abs(self):
-        return E.Abs.apply(self)
-
-    def pow(self, exponent):
-        return self ** exponent
-
-    def clamp(self, min=None, max=None):
-        return E.Clamp.apply(self, min=min, max=max)
-
-    clip = clamp
-
-    def maximum(self, other):
-        """Elementwise maximum; on a tie each side gets half of the gradient (as PyTorch)."""
-        return E.Maximum.apply(self, _operand(other))
-
-    def minimum(self, other):
-        return E.Minimum.apply(self, _operand(other))
 
     # -- dtype ---------------------------------------------------------------------------------
     def to(self, dtype) -> Tensor:
         if xp.dtype(dtype) == self.dtype:
             return self
         if self.requires_grad and xp.dtype(dtype).kind == "f":
-            return E.Cast.apply(self, dtype=dtype)
+            return elementwise.Cast.apply(self, dtype=dtype)
         return _new_tensor(self.data.astype(dtype), None)
 
     def float(self):
@@ -450,148 +348,12 @@ class Tensor:
     def bool(self):
         return self.to(bool_)
 
-    # -- reductions ----------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
-        dims = R.normalize_dims(_dim_alias(dim, axis), self.ndim, "sum")
-        return R.Sum.apply(self, dims=dims, keepdim=keepdim if keepdims is None else keepdims)
-
-    def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
-        dims = R.normalize_dims(_dim_alias(dim, axis), self.ndim, "mean")
-        return R.Mean.apply(self, dims=dims, keepdim=keepdim if keepdims is None else keepdims)
-
-    def var(self, dim=None, correction: int = 1, keepdim: bool = False, *, unbiased=None,
-            axis=None, keepdims=None):
-        """Variance with ``correction`` (1: the unbiased estimate, PyTorch's default)."""
-        if unbiased is not None:
-            correction = 1 if unbiased else 0
-        keepdim = keepdim if keepdims is None else keepdims
-        dims = R.normalize_dims(_dim_alias(dim, axis), self.ndim, "var")
-        count = 1
-        for d in dims:
-            count *= self.shape[d]
-        centered = self - self.mean(dims, keepdim=True)
-        return (centered * centered).sum(dims, keepdim=keepdim) / max(count - correction, 0)
-
-    def std(self, dim=None, correction: int = 1, keepdim: bool = False):
-        return self.var(dim, correction=correction, keepdim=keepdim).sqrt()
-
-    def amax(self, dim=None, keepdim: bool = False):
-        return R.Amax.apply(self, dims=R.normalize_dims(dim, self.ndim, "amax"), keepdim=keepdim)
-
-    def amin(self, dim=None, keepdim: bool = False):
-        return R.Amin.apply(self, dims=R.normalize_dims(dim, self.ndim, "amin"), keepdim=keepdim)
-
-    def max(self, dim=None, keepdim: bool = False):
-        """``max()``: the largest element; ``max(dim)``: ``(values, indices)`` along ``dim``;
-        ``max(other)``: the elementwise maximum."""
-        if isinstance(dim, Tensor):
-            return self.maximum(dim)
-        if dim is None:
-            return self.amax()
-        return self._extreme_along(dim, keepdim, xp.argmax, "max")
-
-    def min(self, dim=None, keepdim: bool = False):
-        if isinstance(dim, Tensor):
-            return self.minimum(dim)
-        if dim is None:
-            return self.amin()
-        return self._extreme_along(dim, keepdim, xp.argmin, "min")
-
-    def _extreme_along(self, dim, keepdim, arg, op):
-        (d,) = R.normalize_dims(dim, self.ndim, op)
-        if self.shape[d] == 0:
-            raise ValueError(f"{op}: cannot reduce over an empty dimension (shape {self.shape})")
-        indices = arg(self.data, axis=d)
-        # The values are picked by indexing, so their gradient goes to the chosen element only.
-        grid = list(xp.ogrid[tuple(slice(n) for i, n in enumerate(self.shape) if i != d)])
-        grid.insert(d, indices)
-        values = self[tuple(grid)] if self.ndim > 1 else self[indices]
-        if keepdim:
-            values = values.unsqueeze(d)
-            indices = xp.expand_dims(indices, d)
-        return MaxMin(values, _new_tensor(xp.asarray(indices, dtype=int64), None))
-
-    def argmax(self, dim=None, keepdim: bool = False):
-        return self._arg(xp.argmax, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim: bool = False):
-        return self._arg(xp.argmin, dim, keepdim)
-
-    def _arg(self, arg, dim, keepdim):
-        if dim is None:
-            return _new_tensor(xp.asarray(arg(self.data), dtype=int64), None)
-        return _new_tensor(xp.asarray(arg(self.data, axis=dim, keepdims=keepdim), dtype=int64), None)
-
-    def logsumexp(self, dim=None, keepdim: bool = False):
-        return R.LogSumExp.apply(self, dims=R.normalize_dims(dim, self.ndim, "logsumexp"), keepdim=keepdim)
-
-    def softmax(self, dim: int = -1):
-        (d,) = R.normalize_dims(dim, self.ndim, "softmax")
-        return R.Softmax.apply(self, dim=d)
-
-    def log_softmax(self, dim: int = -1):
-        (d,) = R.normalize_dims(dim, self.ndim, "log_softmax")
-        return R.LogSoftmax.apply(self, dim=d)
-
-    # -- shape ---------------------------------------------------------------------------------
-    def reshape(self, *shape):
-        return S.Reshape.apply(self, shape=_shape_args(shape))
-
-    def view(self, *shape):
-        return S.View.apply(self, shape=_shape_args(shape))
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        if self.ndim == 0:
-            return S.Flatten.apply(self, shape=(1,))
-        start, end = start_dim % self.ndim, end_dim % self.ndim
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return S.Flatten.apply(self, shape=shape)
-
-    def permute(self, *dims):
-        dims = _shape_args(dims)
-        if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
-            raise ValueError(f"permute: {dims} is not a permutation of the {self.ndim} "
-                             f"dimensions of a tensor of shape {self.shape}")
-        return S.Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
-
-    def transpose(self, dim0: int, dim1: int):
-        (a,) = R.normalize_dims(dim0, self.ndim, "transpose")
-        (b,) = R.normalize_dims(dim1, self.ndim, "transpose")
-        dims = list(range(self.ndim))
-        dims[a], dims[b] = dims[b], dims[a]
-        return S.Transpose.apply(self, dims=tuple(dims))
-
-    def unsqueeze(self, dim: int):
-        if not -self.ndim - 1 <= dim <= self.ndim:
-            raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor with "
-                             f"{self.ndim} dimensions")
-        d = dim % (self.ndim + 1)
-        return S.Unsqueeze.apply(self, shape=self.shape[:d] + (1,) + self.shape[d:])
-
-    def squeeze(self, dim=None):
-        if dim is None:
-            shape = tuple(n for n in self.shape if n != 1)
-        else:
-            dims = R.normalize_dims(dim, self.ndim, "squeeze")
-            shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
-        return S.Squeeze.apply(self, shape=shape)
-
-    def expand(self, *shape):
-        shape = _shape_args(shape)
-        lead = len(shape) - self.ndim
-        if lead < 0:
-            raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dimensions {shape}")
-        full = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
-        return S.Expand.apply(self, shape=full)
-
-    def broadcast_to(self, shape):
-        return S.Expand.apply(self, shape=tuple(shape))
-
+    # -- shape ----------------------------------------------------------------------------------
     def contiguous(self):
         return self
 
     def __getitem__(self, index):
-        return S.GetItem.apply(self, index=_index(index))
+        return shape.GetItem.apply(self, index=_index(index))
 
     def __setitem__(self, index, value):
         if self.requires_grad and grad_state.enabled:
@@ -625,8 +387,7 @@ def _index_item(item):
 
 # The hot arithmetic path: bound once here instead of looked up on every op.
 _PLAIN_OPERANDS = frozenset({Tensor, float, int})
-_add, _sub, _mul, _div, _pow = E.Add.apply, E.Sub.apply, E.Mul.apply, E.Div.apply, E.Pow.apply
-_tanh, _relu = E.Tanh.apply, E.Relu.apply
+_add, _sub, _mul, _div, _pow = A.Add.apply, A.Sub.apply, A.Mul.apply, A.Div.apply, A.Pow.apply
 
 
 def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
@@ -642,3 +403,9 @@ def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
 
 _object_new = object.__new__
 autograd.use_tensor_class(Tensor, _new_tensor)
+
+# Every op declared with method=True (ops/registry.py) is also a method: ``x.exp()`` is
+# ``mg.exp(x)``.  What the class body defines itself (operators, autograd, dtypes) stays.
+for _name, _function in exported("method").items():
+    if _name not in Tensor.__dict__:
+        setattr(Tensor, _name, _function)

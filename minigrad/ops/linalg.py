@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import xp
-from .either import is_tensor, unbroadcast
+from .array_or_tensor import is_tensor, operand, unbroadcast
+from .registry import op
 
 
 class MatMul(Function):
@@ -90,3 +91,18 @@ class Linear(Function):
         if len(parents) == 3 and parents[2] is not None:
             grad_b = rows_grad.sum(axis=0)
         return (grad_x, grad_w, grad_b) if len(parents) == 3 else (grad_x, grad_w)
+
+
+@op("matmul")
+def matmul(input, other):
+    """The matrix product with numpy's rules: 1-D operands are vectors, more dimensions are
+    batches that broadcast."""
+    return MatMul.apply(operand(input), operand(other))
+
+
+@op("linear", method=False, torch=False, functional=True)
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` as one op (weight shaped (out_features, in_features))."""
+    if bias is None:
+        return Linear.apply(input, weight)
+    return Linear.apply(input, weight, bias)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import xp
-from .either import is_tensor, permute, raw
+from .array_or_tensor import is_tensor, permute, raw, stable_sigmoid
 
 
 def rows_view(x, class_dim: int = 1):
@@ -308,7 +308,7 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(self, grad, inputs, output):
         x, t = inputs
         g = grad * self.weight if self.weight is not None else grad
-        s = x.sigmoid() if is_tensor(x) else xp.exp(-xp.logaddexp(0, -x))
+        s = x.sigmoid() if is_tensor(x) else stable_sigmoid(x)
         grad_x = grad_t = None
         pw = self.pos_weight
         if self.parents[0] is not None:  # dL/dx = (pw t + 1 - t) s - pw t
@@ -323,5 +323,5 @@ class BinaryCrossEntropyWithLogits(Function):
 def _softplus(a):
     """log(1 + e^a), stable for large |a|."""
     if is_tensor(a):
-        return a.relu() + ((-a.abs()).exp() + 1).log()
+        return a.logaddexp(0.0)
     return xp.logaddexp(0, a)

@@ -2,9 +2,13 @@
 softmax family, each computed stably (the max is subtracted before ``exp``)."""
 from __future__ import annotations
 
-from ..autograd import Function
-from ..backend import xp
-from .either import broadcast_to, exp, raw, reduced_shape
+from collections import namedtuple
+
+from ..autograd import Function, is_tensor, new_constant
+from ..backend import int64, xp
+from .array_or_tensor import broadcast_to, exp, raw, reduced_shape
+from .elementwise import maximum, minimum
+from .registry import op
 
 
 def normalize_dims(dim, ndim: int, op: str) -> tuple:
@@ -168,3 +172,144 @@ class LogSoftmax(Function):
 
     def backward(self, grad, inputs, output):  # dx = g - softmax(x) * sum(g)
         return (grad - exp(output) * grad.sum(axis=self.dim, keepdims=True),)
+
+
+# ---------------------------------------------------------------------------------------------
+# The functions
+# ---------------------------------------------------------------------------------------------
+MaxMin = namedtuple("MaxMin", ["values", "indices"])
+
+
+def _dims(dim, axis, ndim, op_name):
+    """``dim`` (or numpy's ``axis``) as a sorted tuple of axes."""
+    return normalize_dims(axis if dim is None else dim, ndim, op_name)
+
+
+def _keep(keepdim, keepdims):
+    return keepdim if keepdims is None else keepdims
+
+
+@op("sum")
+def sum_(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+    return Sum.apply(input, dims=_dims(dim, axis, input.ndim, "sum"), keepdim=_keep(keepdim, keepdims))
+
+
+@op("mean")
+def mean(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+    return Mean.apply(input, dims=_dims(dim, axis, input.ndim, "mean"), keepdim=_keep(keepdim, keepdims))
+
+
+@op("var")
+def var(input, dim=None, correction: int = 1, keepdim: bool = False, *, unbiased=None, axis=None,
+        keepdims=None):
+    """Variance with ``correction`` (1: the unbiased estimate, PyTorch's default): the mean of
+    the squared deviations, divided by ``n - correction`` instead of ``n``."""
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    dims = _dims(dim, axis, input.ndim, "var")
+    count = 1
+    for d in dims:
+        count *= input.shape[d]
+    centered = input - input.mean(dims, keepdim=True)
+    return (centered * centered).sum(dims, keepdim=_keep(keepdim, keepdims)) / max(count - correction, 0)
+
+
+@op("std")
+def std(input, dim=None, correction: int = 1, keepdim: bool = False, *, unbiased=None, axis=None,
+        keepdims=None):
+    """The square root of ``var`` (same arguments)."""
+    return var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased, axis=axis,
+               keepdims=keepdims).sqrt()
+
+
+@op("amax")
+def amax(input, dim=None, keepdim: bool = False):
+    """The largest values over ``dim``; the gradient is shared evenly among ties."""
+    return Amax.apply(input, dims=normalize_dims(dim, input.ndim, "amax"), keepdim=keepdim)
+
+
+@op("amin")
+def amin(input, dim=None, keepdim: bool = False):
+    return Amin.apply(input, dims=normalize_dims(dim, input.ndim, "amin"), keepdim=keepdim)
+
+
+@op("max")
+def max_(input, dim=None, keepdim: bool = False):
+    """``max()``: the largest element; ``max(dim)``: ``(values, indices)`` along ``dim``;
+    ``max(other)``: the elementwise maximum."""
+    if is_tensor(dim):
+        return maximum(input, dim)
+    if dim is None:
+        return amax(input)
+    return _extreme_along(input, dim, keepdim, xp.argmax, "max")
+
+
+@op("min")
+def min_(input, dim=None, keepdim: bool = False):
+    if is_tensor(dim):
+        return minimum(input, dim)
+    if dim is None:
+        return amin(input)
+    return _extreme_along(input, dim, keepdim, xp.argmin, "min")
+
+
+def _extreme_along(x, dim, keepdim, arg, op_name):
+    (d,) = normalize_dims(dim, x.ndim, op_name)
+    if x.shape[d] == 0:
+        raise ValueError(f"{op_name}: cannot reduce over an empty dimension (shape {x.shape})")
+    indices = arg(x.data, axis=d)
+    # The values are picked by indexing, so their gradient goes to the chosen element only.
+    grid = list(xp.ogrid[tuple(slice(n) for i, n in enumerate(x.shape) if i != d)])
+    grid.insert(d, indices)
+    values = x[tuple(grid)] if x.ndim > 1 else x[indices]
+    if keepdim:
+        values = values.unsqueeze(d)
+        indices = xp.expand_dims(indices, d)
+    return MaxMin(values, new_constant(xp.asarray(indices, dtype=int64)))
+
+
+def _arg(x, arg, dim, keepdim):
+    if dim is None:
+        return new_constant(xp.asarray(arg(x.data), dtype=int64))
+    return new_constant(xp.asarray(arg(x.data, axis=dim, keepdims=keepdim), dtype=int64))
+
+
+@op("argmax")
+def argmax(input, dim=None, keepdim: bool = False):
+    """The index of the largest element (of the flattened tensor when ``dim`` is None)."""
+    return _arg(input, xp.argmax, dim, keepdim)
+
+
+@op("argmin")
+def argmin(input, dim=None, keepdim: bool = False):
+    return _arg(input, xp.argmin, dim, keepdim)
+
+
+@op("any")
+def any_(input):
+    return new_constant(xp.asarray(raw(input).any()))
+
+
+@op("all")
+def all_(input):
+    return new_constant(xp.asarray(raw(input).all()))
+
+
+@op("logsumexp")
+def logsumexp(input, dim=None, keepdim: bool = False):
+    """``log(sum(exp(x)))`` over ``dim``, without overflow."""
+    return LogSumExp.apply(input, dims=normalize_dims(dim, input.ndim, "logsumexp"), keepdim=keepdim)
+
+
+@op("softmax", functional=True)
+def softmax(input, dim: int = -1):
+    """``exp(x) / sum(exp(x))`` along ``dim``, with the max subtracted first (the stable form)."""
+    (d,) = normalize_dims(dim, input.ndim, "softmax")
+    return Softmax.apply(input, dim=d)
+
+
+@op("log_softmax", functional=True)
+def log_softmax(input, dim: int = -1):
+    """``x - logsumexp(x)`` along ``dim``."""
+    (d,) = normalize_dims(dim, input.ndim, "log_softmax")
+    return LogSoftmax.apply(input, dim=d)

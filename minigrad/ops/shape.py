@@ -1,9 +1,11 @@
 """Ops that move elements without changing them: their backward moves the gradient back."""
 from __future__ import annotations
 
-from ..autograd import Function
+from ..autograd import Function, is_tensor, new_constant
 from ..backend import xp
-from .either import is_tensor, permute, raw, unbroadcast
+from .array_or_tensor import as_array, permute, raw, shape_args, unbroadcast
+from .reduction import normalize_dims
+from .registry import op
 
 
 class Reshape(Function):
@@ -215,3 +217,119 @@ class Stack(Function):
         lead = (slice(None),) * self.dim
         return tuple(grad[lead + (i,)] if parent is not None else None
                      for i, parent in enumerate(self.parents))
+
+
+# ---------------------------------------------------------------------------------------------
+# The functions
+# ---------------------------------------------------------------------------------------------
+@op("reshape")
+def reshape(input, *shape):
+    """The same elements in a new shape (one size may be -1: inferred); ``reshape(2, 3)`` and
+    ``reshape((2, 3))`` both work."""
+    return Reshape.apply(input, shape=shape_args(shape))
+
+
+@op("view", torch=False)
+def view(input, *shape):
+    return View.apply(input, shape=shape_args(shape))
+
+
+@op("flatten")
+def flatten(input, start_dim: int = 0, end_dim: int = -1):
+    """Dimensions ``start_dim`` to ``end_dim`` merged into one."""
+    if input.ndim == 0:
+        return Flatten.apply(input, shape=(1,))
+    start, end = start_dim % input.ndim, end_dim % input.ndim
+    shape = input.shape[:start] + (-1,) + input.shape[end + 1:]
+    return Flatten.apply(input, shape=shape)
+
+
+@op("permute")
+def permute_(input, *dims):
+    """The dimensions reordered: output dimension i is input dimension ``dims[i]``."""
+    dims = shape_args(dims)
+    if sorted(d % max(input.ndim, 1) for d in dims) != list(range(input.ndim)):
+        raise ValueError(f"permute: {dims} is not a permutation of the {input.ndim} "
+                         f"dimensions of a tensor of shape {input.shape}")
+    return Permute.apply(input, dims=tuple(d % input.ndim for d in dims))
+
+
+@op("transpose")
+def transpose(input, dim0: int, dim1: int):
+    """Dimensions ``dim0`` and ``dim1`` swapped."""
+    (a,) = normalize_dims(dim0, input.ndim, "transpose")
+    (b,) = normalize_dims(dim1, input.ndim, "transpose")
+    dims = list(range(input.ndim))
+    dims[a], dims[b] = dims[b], dims[a]
+    return Transpose.apply(input, dims=tuple(dims))
+
+
+@op("unsqueeze")
+def unsqueeze(input, dim: int):
+    """A new dimension of size 1 at ``dim``."""
+    if not -input.ndim - 1 <= dim <= input.ndim:
+        raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor with "
+                         f"{input.ndim} dimensions")
+    d = dim % (input.ndim + 1)
+    return Unsqueeze.apply(input, shape=input.shape[:d] + (1,) + input.shape[d:])
+
+
+@op("squeeze")
+def squeeze(input, dim=None):
+    """Dimensions of size 1 removed (only ``dim`` when given; a longer one stays)."""
+    if dim is None:
+        shape = tuple(n for n in input.shape if n != 1)
+    else:
+        dims = normalize_dims(dim, input.ndim, "squeeze")
+        shape = tuple(n for i, n in enumerate(input.shape) if not (i in dims and n == 1))
+    return Squeeze.apply(input, shape=shape)
+
+
+@op("expand", torch=False)
+def expand(input, *shape):
+    """Size-1 dimensions repeated to ``shape`` (-1 keeps a size), without copying."""
+    shape = shape_args(shape)
+    lead = len(shape) - input.ndim
+    if lead < 0:
+        raise ValueError(f"expand: cannot expand shape {input.shape} to fewer dimensions {shape}")
+    full = tuple(input.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
+    return Expand.apply(input, shape=full)
+
+
+@op("broadcast_to")
+def broadcast_to_(input, shape):
+    return Expand.apply(input, shape=tuple(shape))
+
+
+def _as_tensors(tensors, op_name):
+    tensors = [t if is_tensor(t) else new_constant(as_array(t)) for t in tensors]
+    if not tensors:
+        raise ValueError(f"{op_name}: expected a non-empty sequence of tensors")
+    return tensors
+
+
+@op("cat", method=False, aliases=("concat", "concatenate"))
+def cat(tensors, dim: int = 0):
+    """Tensors joined along an existing dimension."""
+    tensors = _as_tensors(list(tensors), "cat")
+    first = tensors[0]
+    (d,) = normalize_dims(dim, first.ndim, "cat")
+    for i, t in enumerate(tensors):
+        mismatch = any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d)
+        if t.ndim != first.ndim or mismatch:
+            raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's "
+                             f"shape {first.shape} outside dim {d}")
+    return Cat.apply(*tensors, dim=d)
+
+
+@op("stack", method=False)
+def stack(tensors, dim: int = 0):
+    """Tensors of the same shape joined along a new dimension."""
+    tensors = _as_tensors(list(tensors), "stack")
+    first = tensors[0]
+    for i, t in enumerate(tensors):
+        if t.shape != first.shape:
+            raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape {first.shape}")
+    if not -first.ndim - 1 <= dim <= first.ndim:
+        raise IndexError(f"stack: dim {dim} is out of range for tensors with {first.ndim} dimensions")
+    return Stack.apply(*tensors, dim=dim % (first.ndim + 1))

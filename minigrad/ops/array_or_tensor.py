@@ -1,0 +1,115 @@
+"""Helpers that take an array or a Tensor.
+
+Backward rules must work on numpy arrays (a plain backward) and on Tensors
+(``create_graph=True``).  Operators (``+ - * / @``) and ``.sum(axis=, keepdims=)``,
+``.reshape`` and ``.mT`` already mean the same on both; the few functions below fill the gap.
+The ops' functions also take Python numbers, lists and numpy values: ``operand`` and
+``as_array`` turn those into what the ops compute on, with PyTorch's dtypes.
+"""
+from __future__ import annotations
+
+import numbers
+
+from ..autograd import is_tensor
+from ..backend import default_float, int64, ndarray, xp
+
+
+def as_array(data, dtype=None) -> ndarray:
+    """PyTorch's inference: Python floats -> float32, ints -> int64, bools -> bool; a numpy
+    array keeps its dtype unless one is asked for."""
+    if is_tensor(data):
+        data = data.data
+    if isinstance(data, ndarray):
+        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
+    if dtype is not None:
+        return xp.asarray(data, dtype=dtype)
+    array = xp.asarray(data)
+    if array.dtype.kind == "f" and not isinstance(data, xp.generic):
+        array = array.astype(default_float)
+    elif array.dtype.kind in "iu" and not isinstance(data, xp.generic):
+        array = array.astype(int64)
+    elif array.dtype.kind not in "fiubc":
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} "
+                        f"(numpy sees dtype {array.dtype})")
+    return array
+
+
+def operand(other):
+    """An op's input: Tensors and Python scalars pass as they are; numpy scalars become Python
+    scalars (numpy 2 would otherwise promote float32 to their float64); lists become arrays."""
+    if is_tensor(other) or isinstance(other, ndarray) or type(other) in (int, float, bool):
+        return other  # (not isinstance int/float: numpy's float64 scalar is a float subclass)
+    if isinstance(other, xp.generic):
+        return other.item()
+    if isinstance(other, numbers.Number):
+        return other
+    if isinstance(other, (list, tuple)):
+        return as_array(other)
+    raise TypeError(f"unsupported operand of type {type(other).__name__} for a Tensor op")
+
+
+def as_float(x):
+    """Integers and booleans become float32 before exp, log...: PyTorch's result, not numpy's float64."""
+    return x if x.dtype.kind == "f" else x.astype(default_float)
+
+
+def stable_sigmoid(x):
+    """1 / (1 + e^-x) of an array, written as e^(-log(1 + e^-x)): no overflow for x = -1e4."""
+    return xp.exp(-xp.logaddexp(0, -as_float(x)))
+
+
+def raw(a):
+    """The array behind a Tensor (or the array itself): for masks and other constants."""
+    return a.data if is_tensor(a) else a
+
+
+def exp(a):
+    return a.exp() if is_tensor(a) else xp.exp(a)
+
+
+def log(a):
+    return a.log() if is_tensor(a) else xp.log(a)
+
+
+def tanh(a):
+    return a.tanh() if is_tensor(a) else xp.tanh(a)
+
+
+def broadcast_to(a, shape):
+    """``a`` repeated to ``shape`` (the backward of a reduction)."""
+    if is_tensor(a):
+        return a.broadcast_to(shape)
+    # A filled new array rather than numpy's broadcast_to view: several times cheaper to make for
+    # small arrays, and the gradient it becomes is then writable and owned.
+    out = xp.empty(shape, dtype=a.dtype)
+    out[...] = a
+    return out
+
+
+def permute(a, axes):
+    return a.permute(axes) if is_tensor(a) else a.transpose(axes)
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` back to ``shape``: the backward of broadcasting, used by every binary op."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    if lead:  # dimensions broadcasting added in front
+        grad = grad.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:  # size-1 dimensions broadcasting stretched
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def reduced_shape(shape, dims) -> tuple:
+    """``shape`` with the reduced ``dims`` kept as size 1 (the keepdim shape)."""
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def shape_args(shape) -> tuple:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)

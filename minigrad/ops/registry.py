@@ -1,0 +1,55 @@
+"""The op table: every function minigrad offers on tensors, declared once, where the op is defined.
+
+A *primitive* is a :class:`~minigrad.autograd.Function` subclass (forward beside backward, its
+gradient rule in a comment and in ``caption``) plus the function that applies it; a *composite*
+is a function written with other ops, so it needs no gradient rule of its own.  Both are
+declared the same way, right above the function::
+
+    @op("softplus", method=False, torch=False, functional=True)
+    def softplus(input, beta=1.0, threshold=20.0): ...
+
+``method``: also ``Tensor.<name>``; ``torch``: also ``minigrad.<name>`` (PyTorch's
+``torch.<name>``); ``functional``: also ``minigrad.functional.<name>``.  The Tensor class and
+the two namespaces are filled from this table, and ``tests/test_ops.py`` requires a row of
+sample inputs for every entry (gradcheck, second order, PyTorch's values and dtypes).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    name: str
+    function: Callable
+    method: bool
+    torch: bool
+    functional: bool
+    aliases: tuple = ()
+
+    def names(self) -> tuple:
+        return (self.name, *self.aliases)
+
+
+OPS: dict[str, OpInfo] = {}
+
+
+def op(name: str, *, method: bool = True, torch: bool = True, functional: bool = False,
+       aliases: tuple = ()):
+    """Declare ``name`` as an op of minigrad (see the module's docstring)."""
+
+    def declare(function: Callable) -> Callable:
+        for n in (name, *aliases):
+            if n in OPS or any(n in info.aliases for info in OPS.values()):
+                raise RuntimeError(f"op {n!r} is declared twice")
+        OPS[name] = OpInfo(name, function, method, torch, functional, tuple(aliases))
+        return function
+
+    return declare
+
+
+def exported(where: str) -> dict:
+    """``{name: function}`` of the ops that belong to ``where``: ``'method'``, ``'torch'`` or
+    ``'functional'`` (aliases included)."""
+    return {n: info.function for info in OPS.values() if getattr(info, where) for n in info.names()}
