@@ -10,7 +10,6 @@ from .autograd import Function, add_node_hook, new_constant, node_hooks, run_bac
 from .backend import bool_, default_float, int64, ndarray, xp
 from .grad_mode import grad_state
 from .ops import activation, arithmetic, elementwise, linalg, reduction, shape  # noqa: F401 (they declare the ops)
-from .ops import arithmetic as A  # noqa: I001
 from .ops.array_or_tensor import as_array, operand, raw
 from .ops.registry import exported
 
@@ -251,7 +250,7 @@ class Tensor:
         return linalg.MatMul.apply(operand(other), self)
 
     def __neg__(self):
-        return A.Neg.apply(self)
+        return arithmetic.Neg.apply(self)
 
     def __pos__(self):
         return self
@@ -297,24 +296,24 @@ class Tensor:
             add_node_hook(self.grad_fn, hook)
 
     def __iadd__(self, other):
-        return self._inplace(A.Add, other, "__iadd__")
+        return self._inplace(arithmetic.Add, other, "__iadd__")
 
     def __isub__(self, other):
-        return self._inplace(A.Sub, other, "__isub__")
+        return self._inplace(arithmetic.Sub, other, "__isub__")
 
     def __imul__(self, other):
-        return self._inplace(A.Mul, other, "__imul__")
+        return self._inplace(arithmetic.Mul, other, "__imul__")
 
     def __itruediv__(self, other):
-        return self._inplace(A.Div, other, "__itruediv__")
+        return self._inplace(arithmetic.Div, other, "__itruediv__")
 
     # Comparisons give boolean tensors outside the graph.
-    __eq__ = A.eq  # type: ignore[assignment]
-    __ne__ = A.ne  # type: ignore[assignment]
-    __lt__ = A.lt
-    __le__ = A.le
-    __gt__ = A.gt
-    __ge__ = A.ge
+    __eq__ = arithmetic.eq  # type: ignore[assignment]
+    __ne__ = arithmetic.ne  # type: ignore[assignment]
+    __lt__ = arithmetic.lt
+    __le__ = arithmetic.le
+    __gt__ = arithmetic.gt
+    __ge__ = arithmetic.ge
 
     def __and__(self, other):
         return new_constant(xp.logical_and(self.data, raw(operand(other))))
@@ -387,7 +386,7 @@ def _index_item(item):
 
 # The hot arithmetic path: bound once here instead of looked up on every op.
 _PLAIN_OPERANDS = frozenset({Tensor, float, int})
-_add, _sub, _mul, _div, _pow = A.Add.apply, A.Sub.apply, A.Mul.apply, A.Div.apply, A.Pow.apply
+_add, _sub, _mul, _div, _pow = arithmetic.Add.apply, arithmetic.Sub.apply, arithmetic.Mul.apply, arithmetic.Div.apply, arithmetic.Pow.apply
 
 
 def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
