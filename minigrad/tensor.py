@@ -386,7 +386,8 @@ def _index_item(item):
 
 # The hot arithmetic path: bound once here instead of looked up on every op.
 _PLAIN_OPERANDS = frozenset({Tensor, float, int})
-_add, _sub, _mul, _div, _pow = arithmetic.Add.apply, arithmetic.Sub.apply, arithmetic.Mul.apply, arithmetic.Div.apply, arithmetic.Pow.apply
+_add, _sub, _mul = arithmetic.Add.apply, arithmetic.Sub.apply, arithmetic.Mul.apply
+_div, _pow = arithmetic.Div.apply, arithmetic.Pow.apply
 
 
 def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
