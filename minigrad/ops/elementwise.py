@@ -278,8 +278,7 @@ def minimum(input, other):
 @op("where")
 def where(condition, input, other):
     """``input`` where ``condition`` holds, else ``other``."""
-    cond = raw(operand(condition))
-    if not isinstance(cond, xp.ndarray) or cond.dtype != bool_:
-        raise TypeError(f"where: condition must be boolean, got dtype "
-                        f"{getattr(cond, 'dtype', type(cond).__name__)}")
+    cond = xp.asarray(raw(condition))
+    if cond.dtype != bool_:
+        raise TypeError(f"where: condition must be boolean, got dtype {cond.dtype}")
     return Where.apply(cond, operand(input), operand(other))

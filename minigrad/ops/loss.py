@@ -101,9 +101,7 @@ class _ClassLoss(Function):
         eps = self.label_smoothing
         weight = self.weight
         if self.soft:
-            coef = target if eps == 0.0 else target * (1.0 - eps) + eps / classes
-            if weight is not None:
-                coef = coef * weight
+            coef = self._soft_coefficients(target)
             self.saved_target = coef
             self.denominator = rows
             return -(coef * logp).sum(axis=1)
@@ -130,6 +128,12 @@ class _ClassLoss(Function):
         self.saved_target, self.valid, self.row_weight = y, valid, row_weight
         self.denominator = rows if row_weight is None else row_weight.sum()
         return losses
+
+    def _soft_coefficients(self, target):
+        """A for probability targets (M, C): the target, smoothed, weighted (array or Tensor)."""
+        eps = self.label_smoothing
+        coef = target if eps == 0.0 else target * (1.0 - eps) + eps / target.shape[1]
+        return coef * self.weight if self.weight is not None else coef
 
     def _may_ignore(self, y, classes: int) -> bool:
         """Whether some target can equal ignore_index.  The targets were checked to be classes
@@ -210,6 +214,9 @@ class CrossEntropy(_ClassLoss):
                 grad_rows[rng, self.saved_target] -= scale if self.reduction != "none" else scale[:, 0]
             else:
                 coef, sums = self._dense_coefficients(rows, classes, raw(x).dtype)
+                if self.soft and is_tensor(grad):  # create_graph: A depends on the target tensor
+                    coef = self._soft_coefficients(rows_view(target))
+                    sums = coef.sum(axis=1, keepdims=True)
                 grad_rows = probs * (scale * sums) - coef * scale
             grad_x = from_rows(grad_rows, x.shape)
         if self.soft and self.parents[1] is not None:

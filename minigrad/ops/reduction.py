@@ -269,8 +269,9 @@ def _extreme_along(x, dim, keepdim, arg, op_name):
 
 
 def _arg(x, arg, dim, keepdim):
-    if dim is None:
-        return new_constant(xp.asarray(arg(x.data), dtype=int64))
+    if dim is None:  # the index into the flattened tensor; keepdim keeps every dim as size 1
+        index = xp.asarray(arg(x.data), dtype=int64)
+        return new_constant(index.reshape((1,) * x.ndim) if keepdim else index)
     return new_constant(xp.asarray(arg(x.data, axis=dim, keepdims=keepdim), dtype=int64))
 
 
