@@ -4,11 +4,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Sequence
 
-import numpy as np
-
 import minigrad.functional as F
 from minigrad import Tensor, no_grad
-from minigrad.backend import default_float
+from minigrad.backend import default_float, int64, xp
 
 from . import init
 from .module import Module, Parameter
@@ -35,9 +33,9 @@ class Linear(Module):
         # (in, out) matrix, and BLAS runs the same untransposed kernels as hand-written numpy
         # (up to ~5-10% faster on a 784x256 layer in some measurements).  Nothing
         # else sees the difference.
-        self.weight = Parameter(np.empty((in_features, out_features), dtype=dtype).T)
+        self.weight = Parameter(xp.empty((in_features, out_features), dtype=dtype).T)
         if bias:
-            self.bias = Parameter(np.empty(out_features, dtype=dtype))
+            self.bias = Parameter(xp.empty(out_features, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -242,8 +240,8 @@ class Dropout(Module):
 def _register_affine(module: Module, shape, affine: bool, bias: bool, dtype) -> None:
     """A normalization's scale ``weight`` (ones) and shift ``bias`` (zeros), or None for each
     one that is not wanted."""
-    module.register_parameter("weight", Parameter(np.ones(shape, dtype=dtype)) if affine else None)
-    module.register_parameter("bias", Parameter(np.zeros(shape, dtype=dtype))
+    module.register_parameter("weight", Parameter(xp.ones(shape, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(xp.zeros(shape, dtype=dtype))
                               if affine and bias else None)
 
 
@@ -265,9 +263,9 @@ class BatchNorm1d(Module):
         self.use_bias = bias
         _register_affine(self, num_features, affine, bias, dtype)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype=dtype)))
+            self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype=dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(xp.array(0, dtype=int64)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -293,7 +291,7 @@ class BatchNorm1d(Module):
             out = centered / (var + self.eps).sqrt()
         else:
             mean = self.running_mean.data.reshape(shape)
-            std = np.sqrt(self.running_var.data + self.eps).reshape(shape)
+            std = xp.sqrt(self.running_var.data + self.eps).reshape(shape)
             out = (x - mean) / std
         if self.weight is not None:
             out = out * self.weight.reshape(shape)
