@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from minigrad import Tensor
+from minigrad import Tensor, cat
 from minigrad.backend import default_float, xp
 
 
@@ -61,4 +61,6 @@ def elastic_net_penalty(parameters: Iterable[Tensor], l1: float, l2: float) -> T
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
-    return Tensor(xp.concatenate([p.data.reshape(-1) for p in parameters]))
+    """The parameters flattened and joined into one vector, as PyTorch: a graph op, so a loss
+    written on the vector sends its gradient back to each parameter."""
+    return cat([p.reshape(-1) for p in parameters])
