@@ -54,7 +54,32 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: submodules kept in order, counted, iterated and
+    reached by position like a list's items (``model[0]``, ``model[-1]``, ``model[1:]``)."""
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._slice(index)
+        return list(self._modules.values())[index]
+
+    def _slice(self, index: slice) -> _ModuleSequence:
+        """A container of the same kind holding the modules in ``index``."""
+        raise NotImplementedError
+
+    def append(self, module: Module) -> _ModuleSequence:
+        """Add ``module`` at the end (named by its position); returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after the other; indexable, sliceable, iterable, with a length.
 
     >>> import nn
@@ -77,24 +102,11 @@ class Sequential(Module):
             x = module(x)
         return x
 
-    def __getitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            return Sequential(*items[index])
-        return items[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), module)
-        return self
+    def _slice(self, index: slice) -> Sequential:
+        return Sequential(*list(self)[index])
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered (``layers.0.weight``...)."""
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
@@ -102,21 +114,8 @@ class ModuleList(Module):
         for module in modules or ():
             self.append(module)
 
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self)), module)
-        return self
-
-    def __getitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            return ModuleList(items[index])
-        return items[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+    def _slice(self, index: slice) -> ModuleList:
+        return ModuleList(list(self)[index])
 
 
 # ---------------------------------------------------------------------------------------------
