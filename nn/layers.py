@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 
 import minigrad.functional as F
@@ -67,7 +68,10 @@ class _ModuleSequence(Module):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return self._slice(index)
-        return list(self._modules.values())[index]
+        position = operator.index(index)  # ints and numpy ints; a str raises TypeError
+        if not -len(self) <= position < len(self):
+            raise IndexError(f"index {index} is out of range")
+        return list(self._modules.values())[position]
 
     def _slice(self, index: slice) -> _ModuleSequence:
         """A container of the same kind holding the modules in ``index``."""
@@ -103,7 +107,9 @@ class Sequential(_ModuleSequence):
         return x
 
     def _slice(self, index: slice) -> Sequential:
-        return Sequential(*list(self)[index])
+        # The modules keep their names, as in PyTorch: model[1:] of (Linear, ReLU, Linear)
+        # names its parameters '2.weight', '2.bias', the names they have in the whole model.
+        return Sequential(dict(list(self._modules.items())[index]))
 
 
 class ModuleList(_ModuleSequence):
