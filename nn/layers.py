@@ -1,6 +1,7 @@
 """Layers: Linear, containers, activations, dropout, normalization, and the MLP."""
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections.abc import Iterable, Iterator, Sequence
@@ -10,7 +11,7 @@ from minigrad import Tensor, no_grad
 from minigrad.backend import default_float, int64, xp
 
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, _indent
 
 
 class Linear(Module):
@@ -122,6 +123,20 @@ class ModuleList(_ModuleSequence):
 
     def _slice(self, index: slice) -> ModuleList:
         return ModuleList(list(self)[index])
+
+    def _child_lines(self) -> list:
+        # As PyTorch prints a ModuleList: a run of modules that print alike is one line,
+        # ``(1-3): 3 x Linear(...)`` (a deep MLP's hidden layers).
+        lines = []
+        start = 0
+        for text, run in itertools.groupby(repr(module) for module in self):
+            count = len(list(run))
+            if count == 1:
+                lines.append(f"({start}): {_indent(text)}")
+            else:
+                lines.append(f"({start}-{start + count - 1}): {count} x {_indent(text)}")
+            start += count
+        return lines
 
 
 # ---------------------------------------------------------------------------------------------

@@ -280,14 +280,13 @@ class Module:
         """The arguments shown between the parentheses of this module's repr."""
         return ""
 
+    def _child_lines(self) -> list:
+        """One ``(name): repr`` line per submodule, for this module's repr."""
+        return [f"({name}): {_indent(repr(module))}" for name, module in self._modules.items()]
+
     def __repr__(self) -> str:
-        lines = []
         extra = self.extra_repr()
-        if extra:
-            lines.extend(extra.split("\n"))
-        for name, module in self._modules.items():
-            body = repr(module).replace("\n", "\n  ")
-            lines.append(f"({name}): {body}")
+        lines = (extra.split("\n") if extra else []) + self._child_lines()
         if not lines:
             return f"{type(self).__name__}()"
         if len(lines) == 1 and not self._modules:
@@ -296,3 +295,8 @@ class Module:
 
     def __dir__(self):
         return sorted(set(super().__dir__()))
+
+
+def _indent(text: str) -> str:
+    """A submodule's repr, its lines after the first shifted under its parent's."""
+    return text.replace("\n", "\n  ")

@@ -184,6 +184,16 @@ def test_container_indexing_matches_torch(build):
             ours[index]
 
 
+def test_module_list_repr_folds_repeated_modules_as_torch():
+    def build(lib):
+        return lib.ModuleList([lib.Linear(4, 4), lib.Linear(4, 4), lib.Linear(4, 4), lib.ReLU(),
+                               lib.Sequential(lib.Tanh(), lib.Tanh()),
+                               lib.Sequential(lib.Tanh(), lib.Tanh()), lib.Linear(4, 2)])
+
+    assert repr(build(nn)) == repr(build(torch.nn))
+    assert repr(nn.ModuleList()) == repr(torch.nn.ModuleList())
+
+
 def test_module_reprs_match_torch():
     assert repr(nn.Linear(3, 2)) == repr(torch.nn.Linear(3, 2))
     assert repr(nn.BatchNorm1d(4)) == repr(torch.nn.BatchNorm1d(4))
