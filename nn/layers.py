@@ -401,15 +401,13 @@ class MLP(Module):
             raise ValueError(f"MLP: activation must be one of {sorted(_ACTIVATIONS)}, got "
                              f"{activation!r}")
         sizes = [in_features, *hidden_sizes, out_features]
-        self.activation_name = activation
         self.layers = ModuleList(Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.activation = _ACTIVATIONS[activation]()
         self.dropout = Dropout(dropout) if dropout > 0 else None
 
     def forward(self, x: Tensor) -> Tensor:
-        layers = self.layers._modules
-        last = len(layers) - 1
-        for i, layer in enumerate(layers.values()):
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
             x = layer(x)
             if i < last:
                 x = self.activation(x)

@@ -293,9 +293,6 @@ class Module:
             return f"{type(self).__name__}({lines[0]})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
-    def __dir__(self):
-        return sorted(set(super().__dir__()))
-
 
 def _indent(text: str) -> str:
     """A submodule's repr, its lines after the first shifted under its parent's."""
