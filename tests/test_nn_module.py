@@ -1,5 +1,8 @@
 """nn.Module, Parameter, containers, state_dict, save/load, repr, init: without PyTorch."""
+import doctest
+import importlib
 import math
+import pkgutil
 
 import numpy as np
 import pytest
@@ -324,3 +327,10 @@ def test_deepcopy_gives_an_independent_model():
 def test_nn_functional_is_minigrad_functional():
     import minigrad.functional
     assert nn.functional is minigrad.functional
+
+
+@pytest.mark.parametrize("name", sorted({"nn"} | {m.name for m in pkgutil.walk_packages(nn.__path__, "nn.")}))
+def test_nn_docstring_examples_run(name):
+    result = doctest.testmod(importlib.import_module(name),
+                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} docstring examples in {name} failed"
