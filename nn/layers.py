@@ -1,17 +1,17 @@
 """Layers: Linear, containers, activations, dropout, normalization, and the MLP."""
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 from collections.abc import Iterable, Iterator, Sequence
-
-import numpy as np
 
 import minigrad.functional as F
 from minigrad import Tensor, no_grad
-from minigrad.backend import default_float
+from minigrad.backend import default_float, int64, xp
 
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, _indent
 
 
 class Linear(Module):
@@ -35,9 +35,9 @@ class Linear(Module):
         # (in, out) matrix, and BLAS runs the same untransposed kernels as hand-written numpy
         # (up to ~5-10% faster on a 784x256 layer in some measurements).  Nothing
         # else sees the difference.
-        self.weight = Parameter(np.empty((in_features, out_features), dtype=dtype).T)
+        self.weight = Parameter(xp.empty((in_features, out_features), dtype=dtype).T)
         if bias:
-            self.bias = Parameter(np.empty(out_features, dtype=dtype))
+            self.bias = Parameter(xp.empty(out_features, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -56,7 +56,35 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: submodules kept in order, counted, iterated and
+    reached by position like a list's items (``model[0]``, ``model[-1]``, ``model[1:]``)."""
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._slice(index)
+        position = operator.index(index)  # ints and numpy ints; a str raises TypeError
+        if not -len(self) <= position < len(self):
+            raise IndexError(f"index {index} is out of range")
+        return list(self._modules.values())[position]
+
+    def _slice(self, index: slice) -> _ModuleSequence:
+        """A container of the same kind holding the modules in ``index``."""
+        raise NotImplementedError
+
+    def append(self, module: Module) -> _ModuleSequence:
+        """Add ``module`` at the end (named by its position); returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after the other; indexable, sliceable, iterable, with a length.
 
     >>> import nn
@@ -79,24 +107,13 @@ class Sequential(Module):
             x = module(x)
         return x
 
-    def __getitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            return Sequential(*items[index])
-        return items[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), module)
-        return self
+    def _slice(self, index: slice) -> Sequential:
+        # The modules keep their names, as in PyTorch: model[1:] of (Linear, ReLU, Linear)
+        # names its parameters '2.weight', '2.bias', the names they have in the whole model.
+        return Sequential(dict(list(self._modules.items())[index]))
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered (``layers.0.weight``...)."""
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
@@ -104,21 +121,22 @@ class ModuleList(Module):
         for module in modules or ():
             self.append(module)
 
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self)), module)
-        return self
+    def _slice(self, index: slice) -> ModuleList:
+        return ModuleList(list(self)[index])
 
-    def __getitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            return ModuleList(items[index])
-        return items[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+    def _child_lines(self) -> list:
+        # As PyTorch prints a ModuleList: a run of modules that print alike is one line,
+        # ``(1-3): 3 x Linear(...)`` (a deep MLP's hidden layers).
+        lines = []
+        start = 0
+        for text, run in itertools.groupby(repr(module) for module in self):
+            count = len(list(run))
+            if count == 1:
+                lines.append(f"({start}): {_indent(text)}")
+            else:
+                lines.append(f"({start}-{start + count - 1}): {count} x {_indent(text)}")
+            start += count
+        return lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,8 +260,8 @@ class Dropout(Module):
 def _register_affine(module: Module, shape, affine: bool, bias: bool, dtype) -> None:
     """A normalization's scale ``weight`` (ones) and shift ``bias`` (zeros), or None for each
     one that is not wanted."""
-    module.register_parameter("weight", Parameter(np.ones(shape, dtype=dtype)) if affine else None)
-    module.register_parameter("bias", Parameter(np.zeros(shape, dtype=dtype))
+    module.register_parameter("weight", Parameter(xp.ones(shape, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(xp.zeros(shape, dtype=dtype))
                               if affine and bias else None)
 
 
@@ -265,9 +283,9 @@ class BatchNorm1d(Module):
         self.use_bias = bias
         _register_affine(self, num_features, affine, bias, dtype)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype=dtype)))
+            self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype=dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(xp.array(0, dtype=int64)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -293,7 +311,7 @@ class BatchNorm1d(Module):
             out = centered / (var + self.eps).sqrt()
         else:
             mean = self.running_mean.data.reshape(shape)
-            std = np.sqrt(self.running_var.data + self.eps).reshape(shape)
+            std = xp.sqrt(self.running_var.data + self.eps).reshape(shape)
             out = (x - mean) / std
         if self.weight is not None:
             out = out * self.weight.reshape(shape)
@@ -383,15 +401,13 @@ class MLP(Module):
             raise ValueError(f"MLP: activation must be one of {sorted(_ACTIVATIONS)}, got "
                              f"{activation!r}")
         sizes = [in_features, *hidden_sizes, out_features]
-        self.activation_name = activation
         self.layers = ModuleList(Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.activation = _ACTIVATIONS[activation]()
         self.dropout = Dropout(dropout) if dropout > 0 else None
 
     def forward(self, x: Tensor) -> Tensor:
-        layers = self.layers._modules
-        last = len(layers) - 1
-        for i, layer in enumerate(layers.values()):
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
             x = layer(x)
             if i < last:
                 x = self.activation(x)

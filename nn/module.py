@@ -10,9 +10,8 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-
 from minigrad import Tensor, autograd
+from minigrad.backend import default_float, xp
 
 # The modules whose forward is running, outermost first.  While it is not empty, every node the
 # engine records keeps a copy of it (autograd's node context), so that a drawing can group the
@@ -40,7 +39,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any = None, requires_grad: bool = True):
         if data is None:
-            data = np.empty(0, dtype=np.float32)
+            data = xp.empty(0, dtype=default_float)
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
@@ -265,7 +264,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            arrays[key] = array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            arrays[key] = array = value.data if isinstance(value, Tensor) else xp.asarray(value)
             if array.shape != target.shape:
                 errors.append(f"size mismatch for {key!r}: the checkpoint has shape "
                               f"{tuple(array.shape)}, this module has shape {tuple(target.shape)}")
@@ -281,19 +280,20 @@ class Module:
         """The arguments shown between the parentheses of this module's repr."""
         return ""
 
+    def _child_lines(self) -> list:
+        """One ``(name): repr`` line per submodule, for this module's repr."""
+        return [f"({name}): {_indent(repr(module))}" for name, module in self._modules.items()]
+
     def __repr__(self) -> str:
-        lines = []
         extra = self.extra_repr()
-        if extra:
-            lines.extend(extra.split("\n"))
-        for name, module in self._modules.items():
-            body = repr(module).replace("\n", "\n  ")
-            lines.append(f"({name}): {body}")
+        lines = (extra.split("\n") if extra else []) + self._child_lines()
         if not lines:
             return f"{type(self).__name__}()"
         if len(lines) == 1 and not self._modules:
             return f"{type(self).__name__}({lines[0]})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
-    def __dir__(self):
-        return sorted(set(super().__dir__()))
+
+def _indent(text: str) -> str:
+    """A submodule's repr, its lines after the first shifted under its parent's."""
+    return text.replace("\n", "\n  ")

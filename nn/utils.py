@@ -13,9 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-import numpy as np
-
-from minigrad import Tensor
+from minigrad import Tensor, cat
+from minigrad.backend import default_float, xp
 
 
 def _as_list(parameters) -> list:
@@ -28,12 +27,12 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
     ``max_norm``; returns the total norm before clipping (a 0-d tensor), as PyTorch."""
     grads = [p.grad.data for p in _as_list(parameters) if p.grad is not None]
     if not grads:
-        return Tensor(np.array(0.0, dtype=np.float32))
+        return Tensor(xp.array(0.0, dtype=default_float))
     norm_type = float(norm_type)
     if math.isinf(norm_type):
-        total = max(float(np.abs(g).max()) if g.size else 0.0 for g in grads)
+        total = max(float(xp.abs(g).max()) if g.size else 0.0 for g in grads)
     else:
-        total = sum(float((np.abs(g) ** norm_type).sum()) for g in grads) ** (1.0 / norm_type)
+        total = sum(float((xp.abs(g) ** norm_type).sum()) for g in grads) ** (1.0 / norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the "
                            "gradients is non-finite, so it cannot be clipped")
@@ -41,7 +40,7 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
     if coefficient < 1:
         for g in grads:
             g *= coefficient
-    return Tensor(np.array(total, dtype=grads[0].dtype))
+    return Tensor(xp.array(total, dtype=grads[0].dtype))
 
 
 def l2_penalty(parameters: Iterable[Tensor], weight_decay: float) -> Tensor:
@@ -62,4 +61,6 @@ def elastic_net_penalty(parameters: Iterable[Tensor], l1: float, l2: float) -> T
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
-    return Tensor(np.concatenate([p.data.reshape(-1) for p in parameters]))
+    """The parameters flattened and joined into one vector, as PyTorch: a graph op, so a loss
+    written on the vector sends its gradient back to each parameter."""
+    return cat([p.reshape(-1) for p in parameters])

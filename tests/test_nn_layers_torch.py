@@ -154,6 +154,46 @@ def test_dropout_module_semantics_match_torch():
     assert repr(ours) == repr(theirs)
 
 
+def three_layer_sequential(lib):
+    return lib.Sequential(lib.Linear(2, 3), lib.ReLU(), lib.Linear(3, 1))
+
+
+def three_layer_module_list(lib):
+    return lib.ModuleList([lib.Linear(2, 3), lib.ReLU(), lib.Linear(3, 1)])
+
+
+@pytest.mark.parametrize("build", [three_layer_sequential, three_layer_module_list])
+def test_container_slices_are_named_as_in_torch(build):
+    # torch's Sequential slice keeps the names ('2.weight'); its ModuleList slice renumbers
+    ours, theirs = build(nn), build(torch.nn)
+    for index in (slice(1, None), slice(None, None, 2), slice(-1, None)):
+        assert type(ours[index]) is type(ours)
+        assert ([n for n, _ in ours[index].named_parameters()]
+                == [n for n, _ in theirs[index].named_parameters()])
+
+
+@pytest.mark.parametrize("build", [three_layer_sequential, three_layer_module_list])
+def test_container_indexing_matches_torch(build):
+    ours, theirs = build(nn), build(torch.nn)
+    for index in (0, -1, np.int64(1)):
+        assert type(ours[index]).__name__ == type(theirs[index]).__name__
+    for index in (3, -4):
+        with pytest.raises(IndexError) as their_error:
+            theirs[index]
+        with pytest.raises(IndexError, match=f"^{their_error.value}$"):
+            ours[index]
+
+
+def test_module_list_repr_folds_repeated_modules_as_torch():
+    def build(lib):
+        return lib.ModuleList([lib.Linear(4, 4), lib.Linear(4, 4), lib.Linear(4, 4), lib.ReLU(),
+                               lib.Sequential(lib.Tanh(), lib.Tanh()),
+                               lib.Sequential(lib.Tanh(), lib.Tanh()), lib.Linear(4, 2)])
+
+    assert repr(build(nn)) == repr(build(torch.nn))
+    assert repr(nn.ModuleList()) == repr(torch.nn.ModuleList())
+
+
 def test_module_reprs_match_torch():
     assert repr(nn.Linear(3, 2)) == repr(torch.nn.Linear(3, 2))
     assert repr(nn.BatchNorm1d(4)) == repr(torch.nn.BatchNorm1d(4))

@@ -1,5 +1,8 @@
 """nn.Module, Parameter, containers, state_dict, save/load, repr, init: without PyTorch."""
+import doctest
+import importlib
 import math
+import pkgutil
 
 import numpy as np
 import pytest
@@ -275,6 +278,41 @@ def test_nodes_recorded_in_a_forward_remember_their_modules():
     assert node_context(out.grad_fn) == (model, model.layers[1])
 
 
+class Failing(nn.Module):
+    def forward(self, x):
+        raise RuntimeError("boom")
+
+
+def test_no_node_context_is_recorded_after_a_forward_raised():
+    from minigrad.autograd import node_context
+    model = nn.Sequential(nn.Linear(2, 2), Failing())
+    with pytest.raises(RuntimeError, match="boom"):
+        model(mg.ones(1, 2))
+    outside = mg.ones(2, requires_grad=True) * 2  # recorded outside every module
+    no_context = object()  # a provider left set would record () for this node
+    assert node_context(outside.grad_fn, no_context) is no_context
+
+
+def test_an_outer_forward_that_catches_an_inner_error_keeps_its_context():
+    from minigrad.autograd import node_context
+
+    class Forgiving(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = Failing()
+
+        def forward(self, x):
+            try:
+                self.inner(x)
+            except RuntimeError:
+                pass
+            return x * 2
+
+    model = Forgiving()
+    out = model(mg.ones(2, requires_grad=True))
+    assert node_context(out.grad_fn) == (model,)
+
+
 def test_deepcopy_gives_an_independent_model():
     import copy
     model = nn.MLP(3, [4], 2)
@@ -289,3 +327,10 @@ def test_deepcopy_gives_an_independent_model():
 def test_nn_functional_is_minigrad_functional():
     import minigrad.functional
     assert nn.functional is minigrad.functional
+
+
+@pytest.mark.parametrize("name", sorted({"nn"} | {m.name for m in pkgutil.walk_packages(nn.__path__, "nn.")}))
+def test_nn_docstring_examples_run(name):
+    result = doctest.testmod(importlib.import_module(name),
+                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} docstring examples in {name} failed"

@@ -140,3 +140,17 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
     assert total.item() == pytest.approx(their_total.item(), rel=1e-12)
     for p, tp in zip(ours, theirs):
         np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-12)
+
+
+def test_parameters_to_vector_matches_torch_and_carries_the_gradient():
+    ours = [mg.tensor(W0.copy(), requires_grad=True), mg.tensor(B0.copy(), requires_grad=True)]
+    theirs = [torch.tensor(W0.copy(), requires_grad=True), torch.tensor(B0.copy(), requires_grad=True)]
+    vector = nn.utils.parameters_to_vector(iter(ours))
+    their_vector = torch.nn.utils.parameters_to_vector(iter(theirs))
+    np.testing.assert_array_equal(vector.data, their_vector.detach().numpy())
+    assert vector.requires_grad == their_vector.requires_grad
+    weights = np.arange(vector.shape[0], dtype=np.float64)
+    (vector * mg.tensor(weights)).sum().backward()
+    (their_vector * torch.tensor(weights)).sum().backward()
+    for p, tp in zip(ours, theirs):
+        np.testing.assert_array_equal(p.grad.data, tp.grad.numpy())

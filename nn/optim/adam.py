@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-import numpy as np
+from minigrad.backend import xp
 
 from .optimizer import Optimizer
 
@@ -41,9 +41,9 @@ class Adam(Optimizer):
                                       "maximize": maximize})
 
     def _initial_state(self, p, group: dict) -> dict:
-        state = {"step": 0, "exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+        state = {"step": 0, "exp_avg": xp.zeros_like(p.data), "exp_avg_sq": xp.zeros_like(p.data)}
         if group["amsgrad"]:
-            state["max_exp_avg_sq"] = np.zeros_like(p.data)
+            state["max_exp_avg_sq"] = xp.zeros_like(p.data)
         return state
 
     def step(self) -> None:
@@ -65,10 +65,10 @@ class Adam(Optimizer):
             v *= beta2
             v += (1 - beta2) * (g * g)
             if group["amsgrad"]:
-                np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+                xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
                 v = state["max_exp_avg_sq"]
             step_size = lr / (1 - beta1 ** t)
-            denom = np.sqrt(v)
+            denom = xp.sqrt(v)
             denom /= math.sqrt(1 - beta2 ** t)
             denom += group["eps"]
             update = m / denom

@@ -5,9 +5,8 @@ import copy
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import numpy as np
-
 from minigrad import Tensor
+from minigrad.backend import ndarray, xp
 
 # Updates of big parameters go through a small scratch buffer, chunk by chunk: no temporary as
 # big as the parameter (which would cost a page-faulting allocation every step and raise the
@@ -15,7 +14,7 @@ from minigrad import Tensor
 _CHUNK = 1 << 16  # 256 KiB of float32: fits the L2 cache; measured fastest of 2^12..2^18
 
 
-def subtract_scaled_(param: np.ndarray, grad: np.ndarray, scale: float) -> None:
+def subtract_scaled_(param: ndarray, grad: ndarray, scale: float) -> None:
     """``param -= scale * grad`` in place, without a temporary the size of ``param``."""
     if param.size <= _CHUNK:
         param -= scale * grad
@@ -26,18 +25,18 @@ def subtract_scaled_(param: np.ndarray, grad: np.ndarray, scale: float) -> None:
         param -= scale * grad
         return
     flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)  # views: both are contiguous
-    buffer = np.empty(_CHUNK, dtype=np.result_type(grad, scale))
+    buffer = xp.empty(_CHUNK, dtype=xp.result_type(grad, scale))
     for start in range(0, flat_param.size, _CHUNK):
         stop = min(start + _CHUNK, flat_param.size)
         chunk = buffer[: stop - start]
-        np.multiply(flat_grad[start:stop], scale, out=chunk)
-        np.subtract(flat_param[start:stop], chunk, out=flat_param[start:stop])
+        xp.multiply(flat_grad[start:stop], scale, out=chunk)
+        xp.subtract(flat_param[start:stop], chunk, out=flat_param[start:stop])
 
 
 class Optimizer:
     """Holds ``param_groups`` (dicts with ``'params'`` and the options) and ``state`` (per
     parameter: momentum buffers, moment estimates...).  Subclasses write ``step``, which works
-    on ``p.data`` in place with numpy: an update is not part of any graph."""
+    on ``p.data`` in place, on arrays: an update is not part of any graph."""
 
     def __init__(self, params: Iterable, defaults: dict) -> None:
         self.defaults = defaults
@@ -153,7 +152,7 @@ class Optimizer:
 def _copy(value: Any, dtype=None):
     if isinstance(value, Tensor):
         value = value.data
-    if isinstance(value, np.ndarray):
+    if isinstance(value, ndarray):
         if dtype is not None and value.dtype.kind == "f":
             return value.astype(dtype)
         return value.copy()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
+from minigrad.backend import xp
 
 from .optimizer import Optimizer
 
@@ -28,11 +28,11 @@ class RMSprop(Optimizer):
                                       "momentum": momentum, "centered": centered})
 
     def _initial_state(self, p, group: dict) -> dict:
-        state = {"step": 0, "square_avg": np.zeros_like(p.data)}
+        state = {"step": 0, "square_avg": xp.zeros_like(p.data)}
         if group["momentum"] > 0:
-            state["momentum_buffer"] = np.zeros_like(p.data)
+            state["momentum_buffer"] = xp.zeros_like(p.data)
         if group["centered"]:
-            state["grad_avg"] = np.zeros_like(p.data)
+            state["grad_avg"] = xp.zeros_like(p.data)
         return state
 
     def step(self) -> None:
@@ -49,9 +49,9 @@ class RMSprop(Optimizer):
                 grad_avg = state["grad_avg"]
                 grad_avg *= alpha
                 grad_avg += (1 - alpha) * g
-                denom = np.sqrt(square_avg - grad_avg * grad_avg)
+                denom = xp.sqrt(square_avg - grad_avg * grad_avg)
             else:
-                denom = np.sqrt(square_avg)
+                denom = xp.sqrt(square_avg)
             denom += group["eps"]
             if momentum > 0:
                 buf = state["momentum_buffer"]
@@ -85,7 +85,7 @@ class Adagrad(Optimizer):
                 self._state(p, group)
 
     def _initial_state(self, p, group: dict) -> dict:
-        return {"step": 0, "sum": np.full_like(p.data, group["initial_accumulator_value"])}
+        return {"step": 0, "sum": xp.full_like(p.data, group["initial_accumulator_value"])}
 
     def step(self) -> None:
         for group, p, g in self._params_with_grad():
@@ -95,6 +95,6 @@ class Adagrad(Optimizer):
                 g = g + group["weight_decay"] * p.data
             clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
             state["sum"] += g * g
-            denom = np.sqrt(state["sum"])
+            denom = xp.sqrt(state["sum"])
             denom += group["eps"]
             p.data -= clr * (g / denom)

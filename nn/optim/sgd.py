@@ -16,7 +16,7 @@ class SGD(Optimizer):
         p <- p - lr * g
 
     ``weight_decay = wd`` takes the same steps as adding ``wd / 2 * ||p||^2`` to the loss
-    (``nn.utils.l2_penalty``).  Plain SGD is one numpy operation per parameter.
+    (``nn.utils.l2_penalty``).  Plain SGD is one array operation per parameter.
 
     >>> import minigrad as mg, nn
     >>> w = mg.tensor([5.0], requires_grad=True)
