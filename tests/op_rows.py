@@ -58,6 +58,9 @@ NO_TORCH = "no-torch"
 # Drawing inputs
 # ---------------------------------------------------------------------------------------------
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+SHAPES_1D_UP = hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)
+NO_KWARGS = st.just({})
+LOGIT_SHAPES = st.sampled_from([(4, 3), (3,), (2, 3, 2), (1, 5)])
 
 
 def values(draw, shape, low=None, high=None, away=(), integers=False, salt=0):
@@ -82,14 +85,15 @@ def values(draw, shape, low=None, high=None, away=(), integers=False, salt=0):
 
 
 @st.composite
-def unary(draw, shapes=SHAPES, kwargs=st.just({}), **domain):
+def unary(draw, shapes=SHAPES, kwargs=NO_KWARGS, **domain):
     return Sample((values(draw, draw(shapes), **domain),), draw(kwargs))
 
 
 @st.composite
 def binary(draw, scalars=True, a=None, b=None):
     """Two broadcastable arrays, or (with ``scalars``) a Python float on one side."""
-    shape_a, shape_b = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4)).input_shapes
+    pair = hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4)
+    shape_a, shape_b = draw(pair).input_shapes
     x, y = values(draw, shape_a, **(a or {})), values(draw, shape_b, salt=1, **(b or {}))
     if scalars:
         side = draw(st.sampled_from(["none", "left", "right"]))
@@ -109,7 +113,8 @@ def with_dims(draw, shapes=SHAPES, several=True, none=True, keepdim=True, **doma
     if ndim:
         choices += [draw(st.integers(-ndim, ndim - 1))]
         if several:
-            choices += [tuple(draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True)))]
+            several_dims = st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True)
+            choices += [tuple(draw(several_dims))]
     dim = draw(st.sampled_from(choices))
     kwargs = {"dim": dim}
     if keepdim:
@@ -118,7 +123,7 @@ def with_dims(draw, shapes=SHAPES, several=True, none=True, keepdim=True, **doma
 
 
 @st.composite
-def one_dim(draw, shapes=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), **domain):
+def one_dim(draw, shapes=SHAPES_1D_UP, **domain):
     shape = draw(shapes)
     return Sample((values(draw, shape, **domain),), {"dim": draw(st.integers(-len(shape), len(shape) - 1))})
 
@@ -243,7 +248,7 @@ def indexed(draw):
 
 
 @st.composite
-def class_logits(draw, shapes=st.sampled_from([(4, 3), (3,), (2, 3, 2), (1, 5)])):
+def class_logits(draw, shapes=LOGIT_SHAPES):
     """Logits (N, C), (C,) or (N, C, d) and class-index targets for them."""
     shape = draw(shapes)
     classes = shape[1] if len(shape) >= 2 else shape[0]
@@ -398,8 +403,10 @@ ROWS: dict[str, Row] = {
     "min": Row(st.one_of(unary(), one_dim(), binary(scalars=False))),
     "argmax": Row(with_dims(several=False), differentiable=False),
     "argmin": Row(with_dims(several=False), differentiable=False),
-    "any": Row(unary(integers=True).map(lambda s: Sample((np.asarray(s.args[0] > 0),))), differentiable=False),
-    "all": Row(unary(integers=True).map(lambda s: Sample((np.asarray(s.args[0] > -2),))), differentiable=False),
+    "any": Row(unary(integers=True).map(lambda s: Sample((np.asarray(s.args[0] > 0),))),
+               differentiable=False),
+    "all": Row(unary(integers=True).map(lambda s: Sample((np.asarray(s.args[0] > -2),))),
+               differentiable=False),
     "logsumexp": Row(with_dims(), torch=torch_reduction("logsumexp")),
     "softmax": Row(one_dim()),
     "log_softmax": Row(one_dim()),

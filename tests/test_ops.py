@@ -229,9 +229,10 @@ def test_values_gradients_and_dtypes_match_pytorch(name, data):
         assert len(mine) == len(reference), f"{name}: {len(mine)} outputs, PyTorch gives {len(reference)}"
         for i, (o, t) in enumerate(zip(mine, reference)):
             expected = t.detach().numpy()
-            assert o.dtype == expected.dtype, f"{name} output {i}: dtype {o.dtype}, PyTorch's {expected.dtype}"
-            assert o.shape == expected.shape, f"{name} output {i}: shape {o.shape}, PyTorch's {expected.shape}"
-            np.testing.assert_allclose(o.data, expected, rtol=tol, atol=tol, err_msg=f"{name} output {i}")
+            where = f"{name} output {i}"
+            assert o.dtype == expected.dtype, f"{where}: dtype {o.dtype}, PyTorch's {expected.dtype}"
+            assert o.shape == expected.shape, f"{where}: shape {o.shape}, PyTorch's {expected.shape}"
+            np.testing.assert_allclose(o.data, expected, rtol=tol, atol=tol, err_msg=where)
         _compare_gradients(torch, name, mine, reference, leaves, their_leaves, tol)
 
 
@@ -248,4 +249,5 @@ def _compare_gradients(torch, name, mine, reference, leaves, their_leaves, tol):
     for i, (g, t) in enumerate(zip(our_grads, their_grads)):
         expected = np.zeros(leaves[i].shape) if t is None else t.numpy()
         got = np.zeros(leaves[i].shape) if g is None else g.data
-        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol, err_msg=f"{name}: gradient of input {i}")
+        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol,
+                                   err_msg=f"{name}: gradient of input {i}")
