@@ -294,22 +294,6 @@ def _apply_hooks(hooks, grad, create_graph):
     return grad
 
 
-@contextmanager
-def _backward_mode(create_graph: bool):
-    """Record the backward pass only under create_graph, and pause the cyclic collector: the
-    graph has no reference cycles, and a collector left on would rescan the whole (large) graph
-    again and again as backward allocates, making the cost per node grow with the graph."""
-    previous_mode = swap_grad_mode(create_graph)
-    collector_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        swap_grad_mode(previous_mode)
-        if collector_was_on:
-            gc.enable()
-
-
 def _backward_step(node: Function, grad, create_graph: bool, retain_graph: bool, anomaly: bool,
                    observers: tuple):
     """One node's vector-Jacobian product: the gradients it sends to its inputs."""
@@ -383,9 +367,19 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
         store = grads if isinstance(edge, Function) else leaf_grads
         store[edge] = grad if edge not in store else store[edge] + grad
     captured = None if targets is None else dict.fromkeys(t.grad_fn or t for t in targets)
-    observers = tuple(_observers) + ((observer,) if observer is not None else ())
-    with _backward_mode(create_graph):
+    observers = (*_observers, observer) if observer is not None else tuple(_observers)
+    # Record the backward pass only under create_graph, and pause the cyclic collector: the
+    # graph has no reference cycles, and a collector left on would rescan the whole (large)
+    # graph again and again as backward allocates, making the cost per node grow with the graph.
+    previous_mode = swap_grad_mode(create_graph)
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
         _walk(grads, leaf_grads, retain_graph, create_graph, captured, observers, side_effects)
+    finally:
+        swap_grad_mode(previous_mode)
+        if collector_was_on:
+            gc.enable()
 
     if targets is not None:
         for edge, g in leaf_grads.items():

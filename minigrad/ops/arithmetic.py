@@ -24,68 +24,78 @@ def _float_result(out, a, b):
     return out
 
 
-class Add(Function):
+class Binary(Function):
+    """``a (op) b`` with numpy's broadcasting, either side possibly a Python scalar.
+
+    A subclass gives ``compute(a, b)`` and the two partial products ``grad_a`` and ``grad_b``
+    (each as ``(grad, a, b, out) -> gradient``); this class sums each gradient back to its
+    input's shape (``unbroadcast``), computes it only for an input that needs it, and keeps
+    PyTorch's float32 where numpy would give float64 (int / int, int * 2.5).
+    """
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        out = self.compute(a, b)
+        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
+
+    def backward(self, grad, inputs, output):
+        a, b = inputs
+        pa, pb = self.parents
+        return (unbroadcast(self.grad_a(grad, a, b, output), a.shape) if pa is not None else None,
+                unbroadcast(self.grad_b(grad, a, b, output), b.shape) if pb is not None else None)
+
+
+class Add(Binary):
     __slots__ = ()
     name = "add"
     caption = "grad_a = grad_out, grad_b = grad_out (summed over broadcast dims)"
+    compute = staticmethod(xp.add)
 
-    def forward(self, a, b):
-        out = a + b
-        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
+    def grad_a(self, grad, a, b, out):  # d(a+b)/da = 1
+        return grad
 
-    def backward(self, grad, inputs, output):  # d(a+b)/da = d(a+b)/db = 1
-        a, b = inputs
-        pa, pb = self.parents
-        return (unbroadcast(grad, a.shape) if pa is not None else None,
-                unbroadcast(grad, b.shape) if pb is not None else None)
+    def grad_b(self, grad, a, b, out):  # d(a+b)/db = 1
+        return grad
 
 
-class Sub(Function):
+class Sub(Binary):
     __slots__ = ()
     name = "sub"
     caption = "grad_a = grad_out, grad_b = -grad_out"
+    compute = staticmethod(xp.subtract)
 
-    def forward(self, a, b):
-        out = a - b
-        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
+    def grad_a(self, grad, a, b, out):  # d(a-b)/da = 1
+        return grad
 
-    def backward(self, grad, inputs, output):  # d(a-b)/da = 1, d(a-b)/db = -1
-        a, b = inputs
-        pa, pb = self.parents
-        return (unbroadcast(grad, a.shape) if pa is not None else None,
-                unbroadcast(-grad, b.shape) if pb is not None else None)
+    def grad_b(self, grad, a, b, out):  # d(a-b)/db = -1
+        return -grad
 
 
-class Mul(Function):
+class Mul(Binary):
     __slots__ = ()
     name = "mul"
     caption = "grad_a = grad_out * b, grad_b = grad_out * a"
+    compute = staticmethod(xp.multiply)
 
-    def forward(self, a, b):
-        out = a * b
-        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
+    def grad_a(self, grad, a, b, out):  # d(ab)/da = b
+        return grad * b
 
-    def backward(self, grad, inputs, output):  # d(ab)/da = b, d(ab)/db = a
-        a, b = inputs
-        pa, pb = self.parents
-        return (unbroadcast(grad * b, a.shape) if pa is not None else None,
-                unbroadcast(grad * a, b.shape) if pb is not None else None)
+    def grad_b(self, grad, a, b, out):  # d(ab)/db = a
+        return grad * a
 
 
-class Div(Function):
+class Div(Binary):
     __slots__ = ()
     name = "div"
     caption = "grad_a = grad_out / b, grad_b = -grad_out * a / b²"
+    compute = staticmethod(xp.true_divide)
 
-    def forward(self, a, b):
-        out = a / b
-        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
+    def grad_a(self, grad, a, b, out):  # d(a/b)/da = 1/b
+        return grad / b
 
-    def backward(self, grad, inputs, output):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
-        a, b = inputs
-        pa, pb = self.parents
-        return (unbroadcast(grad / b, a.shape) if pa is not None else None,
-                unbroadcast(-grad * output / b, b.shape) if pb is not None else None)
+    def grad_b(self, grad, a, b, out):  # d(a/b)/db = -a/b^2 = -out/b
+        return -grad * out / b
 
 
 class Neg(Function):
@@ -100,39 +110,29 @@ class Neg(Function):
         return (-grad,)
 
 
-class Pow(Function):
+class Pow(Binary):
     """``a ** b`` where either side may be a Python scalar (``x ** 2``, ``2 ** x``)."""
 
     __slots__ = ()
     name = "pow"
     caption = "grad_a = grad_out * b * a^(b-1), grad_b = grad_out * a^b * log(a)"
+    compute = staticmethod(xp.power)
 
-    def forward(self, a, b):
-        out = a ** b
-        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
+    def grad_a(self, grad, a, b, out):  # d(a^b)/da = b * a^(b-1), and 0 where b == 0 (PyTorch's)
+        if isinstance(b, (int, float)):
+            return grad * b * a ** (b - 1) if b != 0 else grad * 0
+        return grad * b * a ** (b - (raw(b) != 0))  # where b == 0: b * a^0 = 0, not 0 * inf
 
-    def backward(self, grad, inputs, output):
-        a, b = inputs
-        pa, pb = self.parents
-        grad_a = grad_b = None
-        if pa is not None:  # d(a^b)/da = b * a^(b-1), and 0 where b == 0 (as PyTorch, not 0 * inf)
-            if isinstance(b, (int, float)):
-                grad_a = grad * b * a ** (b - 1) if b != 0 else grad * 0
-            else:  # where b == 0 the power is taken as a^0 = 1, so the product is 0, not nan
-                grad_a = grad * b * a ** (b - (raw(b) != 0))
-            grad_a = unbroadcast(grad_a, a.shape)
-        if pb is not None:  # d(a^b)/db = a^b * log(a), and 0 where a == 0 and b >= 0 (PyTorch's)
-            if isinstance(a, (int, float)):
-                if a > 0:
-                    log_a = math.log(a)
-                elif a == 0:
-                    log_a = xp.where(raw(b) >= 0, 0.0, -xp.inf).astype(raw(output).dtype)
-                else:  # a negative base has no real log (nan, as PyTorch)
-                    log_a = math.nan
-            else:
-                log_a = log(a + ((raw(a) == 0) & (raw(b) >= 0)))
-            grad_b = unbroadcast(grad * output * log_a, b.shape)
-        return grad_a, grad_b
+    def grad_b(self, grad, a, b, out):  # d(a^b)/db = a^b * log(a), and 0 where a == 0 and b >= 0
+        if not isinstance(a, (int, float)):
+            return grad * out * log(a + ((raw(a) == 0) & (raw(b) >= 0)))
+        if a > 0:
+            log_a = math.log(a)
+        elif a == 0:
+            log_a = xp.where(raw(b) >= 0, 0.0, -xp.inf).astype(raw(out).dtype)
+        else:  # a negative base has no real log (nan, as PyTorch)
+            log_a = math.nan
+        return grad * out * log_a
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from ..autograd import Function, is_tensor
-from ..backend import bool_, default_float, xp
+from ..backend import bool_, xp
+from .arithmetic import Binary
 from .array_or_tensor import as_float, exp, operand, raw, unbroadcast
 from .registry import op
 
@@ -94,20 +95,17 @@ class Erf(Function):
         return (grad * exp(-(x * x)) * (2 / math.sqrt(math.pi)),)
 
 
-class LogAddExp(Function):
+class LogAddExp(Binary):
     __slots__ = ()
     name = "logaddexp"
     caption = "grad_a = grad_out * exp(a - out), grad_b = grad_out * exp(b - out)"
+    compute = staticmethod(xp.logaddexp)
 
-    def forward(self, a, b):
-        out = xp.logaddexp(a, b)
-        return out if xp.result_type(a, b).kind == "f" else out.astype(default_float)
+    def grad_a(self, grad, a, b, out):  # d/da log(e^a + e^b) = e^a / (e^a + e^b) = e^(a - out)
+        return grad * exp(a - out)
 
-    def backward(self, grad, inputs, output):  # d/da log(e^a + e^b) = e^a / (e^a + e^b) = e^(a - out)
-        a, b = inputs
-        pa, pb = self.parents
-        return (unbroadcast(grad * exp(a - output), a.shape) if pa is not None else None,
-                unbroadcast(grad * exp(b - output), b.shape) if pb is not None else None)
+    def grad_b(self, grad, a, b, out):
+        return grad * exp(b - out)
 
 
 class Clamp(Function):
@@ -136,48 +134,35 @@ class Clamp(Function):
         return (grad * inside,)
 
 
-class Maximum(Function):
+class Maximum(Binary):
     __slots__ = ()
     name = "maximum"
     caption = "the larger input gets grad_out (a tie splits it)"
+    compute = staticmethod(xp.maximum)
 
-    def forward(self, a, b):
-        return xp.maximum(a, b)
+    def grad_a(self, grad, a, b, out):
+        return grad * _share_of_a(raw(a) > raw(b), a, b, grad)
 
-    def backward(self, grad, inputs, output):
-        return _select_backward(self, grad, inputs, raw(inputs[0]) > raw(inputs[1]))
+    def grad_b(self, grad, a, b, out):
+        return grad * (1 - _share_of_a(raw(a) > raw(b), a, b, grad))
 
 
-class Minimum(Function):
+class Minimum(Binary):
     __slots__ = ()
     name = "minimum"
     caption = "the smaller input gets grad_out (a tie splits it)"
+    compute = staticmethod(xp.minimum)
 
-    def forward(self, a, b):
-        return xp.minimum(a, b)
+    def grad_a(self, grad, a, b, out):
+        return grad * _share_of_a(raw(a) < raw(b), a, b, grad)
 
-    def backward(self, grad, inputs, output):
-        return _select_backward(self, grad, inputs, raw(inputs[0]) < raw(inputs[1]))
-
-
-def _select_backward(function, grad, inputs, a_wins):
-    # The winner takes the gradient; on a tie each side gets half (PyTorch's choice).
-    a, b = inputs
-    tie = raw(a) == raw(b)
-    share_a = (a_wins + tie * 0.5).astype(grad.dtype)
-    pa, pb = function.parents
-    return (unbroadcast(grad * share_a, a.shape) if pa is not None else None,
-            unbroadcast(grad * (1 - share_a), b.shape) if pb is not None else None)
+    def grad_b(self, grad, a, b, out):
+        return grad * (1 - _share_of_a(raw(a) < raw(b), a, b, grad))
 
 
-def _select_backward(function, grad, inputs, a_wins):
-    # The winner takes the gradient; on a tie each side gets half (PyTorch's choice).
-    a, b = inputs
-    tie = raw(a) == raw(b)
-    share_a = (a_wins + tie * 0.5).astype(grad.dtype)
-    pa, pb = function.parents
-    return (unbroadcast(grad * share_a, a.shape) if pa is not None else None,
-            unbroadcast(grad * (1 - share_a), b.shape) if pb is not None else None)
+def _share_of_a(a_wins, a, b, grad):
+    """The winner takes the gradient; on a tie each side gets half (PyTorch's choice)."""
+    return (a_wins + (raw(a) == raw(b)) * 0.5).astype(raw(grad).dtype)
 
 
 class Where(Function):
