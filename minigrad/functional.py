@@ -95,12 +95,17 @@ def _class_weight(op: str, weight, classes: int, dtype):
     return w.astype(dtype, copy=False)
 
 
+def _num_classes(input: Tensor) -> int:
+    """Classes are on dim 1 of (N, C, d1...), on dim 0 of a single (C,) prediction."""
+    return input.shape[1] if input.ndim >= 2 else input.shape[0]
+
+
 def _class_targets(op: str, input: Tensor, target, ignore_index=None, allow_soft: bool = False):
     """Check ``target`` against ``input`` (N, C, d1...) or (C,): returns (target, soft)."""
     if input.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
     target = _as_tensor(target)
-    classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    classes = _num_classes(input)
     kind = target.dtype.kind
     if kind == "f":
         if not allow_soft:
@@ -121,8 +126,7 @@ def _class_targets(op: str, input: Tensor, target, ignore_index=None, allow_soft
                          f"{input.shape} (classes on dim {1 if input.ndim >= 2 else 0}), got "
                          f"target of shape {target.shape}")
     y = target.data
-    # One unsigned max finds both kinds of bad class: a negative one wraps around to a huge value.
-    if y.size and int(y.astype(xp.int64, copy=False).view(xp.uint64).max()) >= classes:
+    if LossOps.any_class_outside(y, classes):
         bad = y if ignore_index is None else y[y != ignore_index]
         out = bad[(bad < 0) | (bad >= classes)]
         if out.size:
@@ -156,7 +160,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     if input.dtype.kind != "f":
         raise TypeError(f"cross_entropy: input must hold float logits, got dtype {input.dtype}")
     target, soft = _class_targets("cross_entropy", input, target, ignore_index, allow_soft=True)
-    classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    classes = _num_classes(input)
     w = _class_weight("cross_entropy", weight, classes, input.dtype)
     return LossOps.CrossEntropy.apply(input, target, weight=w, ignore_index=ignore_index,
                                       reduction=reduction, label_smoothing=label_smoothing,
@@ -170,19 +174,10 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     ``cross_entropy(z, y) == nll_loss(log_softmax(z, 1), y)``."""
     _check_reduction("nll_loss", reduction)
     target, _ = _class_targets("nll_loss", input, target, ignore_index)
-    classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    classes = _num_classes(input)
     w = _class_weight("nll_loss", weight, classes, input.dtype)
     return LossOps.NllLoss.apply(input, target, weight=w, ignore_index=ignore_index,
                                  reduction=reduction)
-
-
-def _reduce(losses: Tensor, reduction: str) -> Tensor:
-    """Apply a ``reduction`` already checked by the loss's ``_check_reduction``."""
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    return losses
 
 
 def _margins(op: str, input: Tensor, target, margin: float):
@@ -217,7 +212,7 @@ def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, we
     losses = hinge.sum(1) * (1.0 / classes)
     if input.ndim == 1:
         losses = losses.reshape(())
-    return _reduce(losses, reduction)
+    return LossOps.reduce(losses, reduction)
 
 
 @op("multiclass_hinge_loss", method=False, torch=False, functional=True)
@@ -240,7 +235,7 @@ def multiclass_hinge_loss(scores: Tensor, target, margin: float = 1.0, squared: 
     losses = hinge.sum(1)
     if scores.ndim == 1:
         losses = losses.reshape(())
-    return _reduce(losses, reduction)
+    return LossOps.reduce(losses, reduction)
 
 
 def _same_shape(op: str, input: Tensor, target) -> Tensor:
@@ -272,7 +267,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
                          "binary_cross_entropy_with_logits)")
     losses = LossOps.BinaryCrossEntropy.apply(input, target,
                                               weight=_elementwise_weight(weight, input.dtype))
-    return _reduce(losses, reduction)
+    return LossOps.reduce(losses, reduction)
 
 
 @op("binary_cross_entropy_with_logits", method=False, torch=False, functional=True)
@@ -285,7 +280,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
     losses = LossOps.BinaryCrossEntropyWithLogits.apply(
         input, target, weight=_elementwise_weight(weight, input.dtype),
         pos_weight=_elementwise_weight(pos_weight, input.dtype))
-    return _reduce(losses, reduction)
+    return LossOps.reduce(losses, reduction)
 
 
 def _regression_target(op: str, input: Tensor, target) -> Tensor:
@@ -301,7 +296,7 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean squared error ``(x - y)^2``."""
     _check_reduction("mse_loss", reduction)
     diff = input - _regression_target("mse_loss", input, target)
-    return _reduce(diff * diff, reduction)
+    return LossOps.reduce(diff * diff, reduction)
 
 
 @op("l1_loss", method=False, torch=False, functional=True)
@@ -309,4 +304,4 @@ def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean absolute error ``|x - y|``."""
     _check_reduction("l1_loss", reduction)
     diff = input - _regression_target("l1_loss", input, target)
-    return _reduce(diff.abs(), reduction)
+    return LossOps.reduce(diff.abs(), reduction)

@@ -39,16 +39,24 @@ def from_rows(rows, shape):
     return permute(rows.reshape(moved_shape), inverse)
 
 
-def _reduce(per_row, reduction: str, denominator, out_shape):
+def reduce(losses, reduction: str, denominator=None, out_shape=None):
+    """Every loss's ``reduction``, on arrays (inside a fused op) or Tensors (a composite loss):
+    ``'none'`` the losses (in ``out_shape``), ``'sum'`` their sum, ``'mean'`` the sum divided by
+    ``denominator`` (their count by default; the targets' total weight for a weighted loss)."""
     if reduction == "none":
-        return per_row.reshape(out_shape)
-    total = per_row.sum()
+        return losses if out_shape is None else losses.reshape(out_shape)
     if reduction == "sum":
-        return total
-    if isinstance(denominator, int) and denominator > 0:
-        return total / denominator
+        return losses.sum()
+    if denominator is None:
+        return losses.mean()
     with xp.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as PyTorch
-        return total / denominator
+        return losses.sum() / denominator
+
+
+def any_class_outside(y, classes: int) -> bool:
+    """Whether some class index in ``y`` is outside 0..classes-1: one unsigned max tells, since
+    a negative index wraps around to a huge unsigned one."""
+    return bool(y.size) and int(y.astype(xp.int64, copy=False).view(xp.uint64).max()) >= classes
 
 
 def _per_row_grad(grad, reduction: str, denominator, rows: int):
@@ -137,11 +145,8 @@ class _ClassLoss(Function):
 
     def _may_ignore(self, y, classes: int) -> bool:
         """Whether some target can equal ignore_index.  The targets were checked to be classes
-        or ignore_index, so an ignore_index outside 0..C-1 occurs only if some target is outside
-        it: one unsigned max tells (a negative index wraps around to a huge unsigned one)."""
-        if 0 <= self.ignore_index < classes:
-            return True
-        return bool(y.size) and int(y.astype(xp.int64, copy=False).view(xp.uint64).max()) >= classes
+        or ignore_index, so an ignore_index outside 0..C-1 occurs only if some target is outside."""
+        return 0 <= self.ignore_index < classes or any_class_outside(y, classes)
 
     def _dense_coefficients(self, rows: int, classes: int, dtype):
         """A (M, C) and its row sums, as arrays (the general backward)."""
@@ -189,10 +194,10 @@ class CrossEntropy(_ClassLoss):
                 losses = log_sums.reshape(-1) - shifted[xp.arange(rows), y]
                 self.saved_target, self.valid, self.row_weight = y, None, None
                 self.denominator = rows
-                return _reduce(losses, self.reduction, rows, self._out_shape(x.shape))
+                return reduce(losses, self.reduction, rows, self._out_shape(x.shape))
         soft_target = rows_view(target) if self.soft else target
         losses = self._coefficients_forward(shifted - log_sums, soft_target)
-        return _reduce(losses, self.reduction, self.denominator, self._out_shape(x.shape))
+        return reduce(losses, self.reduction, self.denominator, self._out_shape(x.shape))
 
     def backward(self, grad, inputs, output):
         x, target = inputs
@@ -243,7 +248,7 @@ class NllLoss(_ClassLoss):
 
     def forward(self, x, target):
         losses = self._coefficients_forward(rows_view(x), target)
-        return _reduce(losses, self.reduction, self.denominator, self._out_shape(x.shape))
+        return reduce(losses, self.reduction, self.denominator, self._out_shape(x.shape))
 
     def backward(self, grad, inputs, output):
         x = inputs[0]
