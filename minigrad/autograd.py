@@ -160,21 +160,23 @@ def _forward_error(function, arrays, error):
 # Seams for the layers above: what ran an op, and who watches backward
 # ---------------------------------------------------------------------------------------------
 # nn records which modules were running when a node was made (the drawing groups by module):
-# while a provider is set, every recorded node keeps what it returns.  Weak keys: the table
-# never keeps a graph alive.  Unset, the hot path pays one ``is None`` test.
-_context_provider: Callable[[], Any] | None = None
-_node_context: weakref.WeakKeyDictionary[Function, Any] = weakref.WeakKeyDictionary()
+# while a provider is set, every recorded node keeps what it returns, a tuple of weak
+# references.  Weak keys and weak values: the table keeps neither a graph nor a module alive.
+# Unset, the hot path pays one ``is None`` test.
+_context_provider: Callable[[], tuple] | None = None
+_node_context: weakref.WeakKeyDictionary[Function, tuple] = weakref.WeakKeyDictionary()
 
 
-def set_node_context(provider: Callable[[], Any] | None) -> None:
-    """While ``provider`` is set, each node recorded keeps ``provider()`` (see node_context)."""
+def set_node_context(provider: Callable[[], tuple] | None) -> None:
+    """While ``provider`` is set, each node recorded keeps ``provider()``, a tuple of weak
+    references (``weakref.ref``) to what was running (see node_context)."""
     global _context_provider
     _context_provider = provider
 
 
-def node_context(node: Function, default=()):
-    """What the context provider returned when ``node`` was recorded (``default`` if none)."""
-    return _node_context.get(node, default)
+def node_context(node: Function) -> tuple:
+    """The objects the context provider named when ``node`` was recorded, those still alive."""
+    return tuple(obj for obj in (ref() for ref in _node_context.get(node, ())) if obj is not None)
 
 
 _observers: list = []

@@ -6,6 +6,7 @@ but not trained (BatchNorm's running statistics).  Names are dotted paths (``lay
 """
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterator
 from typing import Any
@@ -13,14 +14,34 @@ from typing import Any
 from minigrad import Tensor, autograd
 from minigrad.backend import default_float, xp
 
-# The modules whose forward is running, outermost first.  While it is not empty, every node the
-# engine records keeps a copy of it (autograd's node context), so that a drawing can group the
-# graph by module; outside modules the engine pays nothing.
-module_stack: list = []
+class _RunningModules:
+    """The modules whose forward is running, outermost first.  While there is one, every node
+    the engine records keeps weak references to them (autograd's node context), so that a
+    drawing can group the graph by module.  Weak: a module that keeps its own output tensor
+    (``self.last = out``) must not be kept alive by the nodes behind that tensor."""
+
+    def __init__(self):
+        self.stack: list = []
+        self.refs: tuple = ()  # weak references to the stack: what each node records
+
+    def push(self, module) -> None:
+        self.stack.append(module)
+        self.refs = (*self.refs, weakref.ref(module))
+        if len(self.stack) == 1:
+            autograd.set_node_context(self.context)
+
+    def pop(self) -> None:
+        self.stack.pop()
+        self.refs = self.refs[:-1]
+        if not self.stack:
+            autograd.set_node_context(None)
+
+    def context(self) -> tuple:
+        return self.refs
 
 
-def _running_modules() -> tuple:
-    return tuple(module_stack)
+running_modules = _RunningModules()
+module_stack = running_modules.stack
 
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -137,15 +158,11 @@ class Module:
     def __call__(self, *args, **kwargs):
         # The drawing groups the graph by module: every node recorded while this forward runs
         # remembers the modules on the stack.
-        module_stack.append(self)
-        if len(module_stack) == 1:
-            autograd.set_node_context(_running_modules)
+        running_modules.push(self)
         try:
             return self.forward(*args, **kwargs)
         finally:
-            module_stack.pop()
-            if not module_stack:
-                autograd.set_node_context(None)
+            running_modules.pop()
 
     # -- traversal ---------------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "") -> Iterator[tuple]:

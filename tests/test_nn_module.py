@@ -283,14 +283,36 @@ class Failing(nn.Module):
         raise RuntimeError("boom")
 
 
-def test_no_node_context_is_recorded_after_a_forward_raised():
+def test_no_module_stays_on_the_stack_after_a_forward_raised():
     from minigrad.autograd import node_context
     model = nn.Sequential(nn.Linear(2, 2), Failing())
     with pytest.raises(RuntimeError, match="boom"):
         model(mg.ones(1, 2))
-    outside = mg.ones(2, requires_grad=True) * 2  # recorded outside every module
-    no_context = object()  # a provider left set would record () for this node
-    assert node_context(outside.grad_fn, no_context) is no_context
+    assert module_stack == []
+    other = nn.Linear(2, 2)
+    out = other(mg.ones(1, 2))  # a stale stack would name the failed modules too
+    assert node_context(out.grad_fn) == (other,)
+
+
+def test_a_module_that_keeps_its_output_is_freed_with_it():
+    import gc
+    import weakref
+
+    class Keeper(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(2, 2)
+
+        def forward(self, x):
+            self.last = self.linear(x)  # module -> tensor -> node -> (recorded modules)
+            return self.last
+
+    model = Keeper()
+    model(mg.ones(1, 2))
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None
 
 
 def test_an_outer_forward_that_catches_an_inner_error_keeps_its_context():
