@@ -14,6 +14,7 @@ from typing import Any
 from minigrad import Tensor, autograd
 from minigrad.backend import default_float, xp
 
+
 class _RunningModules:
     """The modules whose forward is running, outermost first.  While there is one, every node
     the engine records keeps weak references to them (autograd's node context), so that a
