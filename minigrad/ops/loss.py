@@ -17,7 +17,7 @@ from ..backend import xp
 from .array_or_tensor import is_tensor, permute, raw, stable_sigmoid
 
 
-def rows_view(x, class_dim: int = 1):
+def rows_view(x):
     """``x`` of shape (N, C, d1, ...) as a 2-D (M, C) array (rows are predictions)."""
     if x.ndim == 2:
         return x
