@@ -34,6 +34,12 @@ KIND_TEXT = {
 }
 GRAD_COLOR = "#dc2626"
 CURRENT_COLOR = "#ea580c"
+# The op that the step shown runs (draw_graph(step=k)): an op's style with these on top.
+CURRENT_OP_STYLE = {"fillcolor": "#fed7aa", "color": CURRENT_COLOR, "penwidth": "3"}
+# A gradient flowing back along an edge (show_backward), and one that the current step sends.
+FLOW_STYLE = {"dir": "back", "style": "dashed", "color": GRAD_COLOR, "fontcolor": GRAD_COLOR,
+              "penwidth": "1.2"}
+CURRENT_FLOW_STYLE = {**FLOW_STYLE, "color": CURRENT_COLOR, "fontcolor": CURRENT_COLOR, "penwidth": "2.2"}
 CLUSTER_COLORS = ("#f0fdf4", "#ecfeff", "#fdf4ff", "#fffbeb")
 FONT = "Helvetica"
 
@@ -366,9 +372,7 @@ class Painter:
         for i in range(len(ops) - 1, -1, -1):  # in forward order: dot lays inputs out first
             op, group = ops[i], self.op_group[i]
             if group is None:
-                style = dict(STYLE["op"])
-                if i == self.current:
-                    style.update(fillcolor="#fed7aa", color=CURRENT_COLOR, penwidth="3")
+                style = {**STYLE["op"], **CURRENT_OP_STYLE} if i == self.current else STYLE["op"]
                 place(self.scopes[i]).node(op.id, _op_label(op.node), **style)
                 kinds.add("op")
             elif group not in self.group_ids:
@@ -386,7 +390,7 @@ class Painter:
                 tail = self._head(t.producer)
                 g.edge(tail, t.id)
                 if self.show_flows and t.producer in self.done:  # the grad_out the op received
-                    g.edge(tail, t.id, dir="back", **self._flow_style(t.producer))
+                    g.edge(tail, t.id, **self._flow_style(t.producer))
             for i, j in t.consumers:
                 head = self._head(i)
                 if head == self.graph.ops[i].id or (t.id, head) not in edges:
@@ -394,8 +398,7 @@ class Painter:
                     g.edge(t.id, head)
                 flow = self.flows.get((i, j))
                 if self.show_flows and flow is not None:
-                    g.edge(t.id, head, _flow_label(flow, self.options["max_elements"]), dir="back",
-                           **self._flow_style(i))
+                    g.edge(t.id, head, _flow_label(flow, self.options["max_elements"]), **self._flow_style(i))
         for key in sorted(clusters, key=len, reverse=True):
             (clusters[key[:-1]] if len(key) > 1 else g).subgraph(clusters[key])
         if legend:
@@ -414,10 +417,7 @@ class Painter:
         return order or self.graph.tensors
 
     def _flow_style(self, i: int) -> dict:
-        current = i == self.current
-        return {"style": "dashed", "color": CURRENT_COLOR if current else GRAD_COLOR,
-                "fontcolor": CURRENT_COLOR if current else GRAD_COLOR,
-                "penwidth": "2.2" if current else "1.2"}
+        return CURRENT_FLOW_STYLE if i == self.current else FLOW_STYLE
 
     def _tensor_scope(self, t) -> tuple:
         """An op's output sits with the op; a parameter in the innermost call that holds all its
@@ -459,8 +459,10 @@ class Painter:
         for kind in ("leaf", "input", "constant", "intermediate", "output", "op", "collapsed"):
             if kind in kinds:
                 s = STYLE[kind]
+                # a table cell is square or rounded: rounded stands for rounded boxes and ellipses
+                rounded = "rounded" in s["style"] or s["shape"] in ("ellipse", "oval", "circle")
                 cells.append(f'<TD BGCOLOR="{s["fillcolor"]}" BORDER="1" COLOR="{s["color"]}" '
-                             f'STYLE="{"rounded" if kind in ("leaf", "op") else ""}">'
+                             f'STYLE="{"rounded" if rounded else ""}">'
                              f'<FONT POINT-SIZE="9">{KIND_TEXT[kind]}</FONT></TD>')
         cells.append('<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="#4b5563">→ forward</FONT></TD>')
         notes = (["⇠ gradient flowing back"] if self.show_flows else []) + (
