@@ -15,9 +15,17 @@ from __future__ import annotations
 
 import argparse
 import ast
+import math
 import os
 import sys
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterator, Sequence
+
+import minigrad as mg
+
+from . import autograd
+from . import functional as F
+from .creation import generator
 
 PROG = "minigrad-draw"
 
@@ -41,8 +49,6 @@ def evaluate(expression: str, variables: dict):
     >>> evaluate("tanh(w * 2)", {"w": mg.tensor(0.0, requires_grad=True)}).item()
     0.0
     """
-    import minigrad as mg
-
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as error:
@@ -133,8 +139,6 @@ def parse_value(text: str):
 
 
 def _variables(specs: Sequence[str], requires_grad: bool, into: dict) -> None:
-    import minigrad as mg
-
     for spec in specs:
         name, sep, text = spec.partition("=")
         name = name.strip()
@@ -143,14 +147,95 @@ def _variables(specs: Sequence[str], requires_grad: bool, into: dict) -> None:
         into[name] = mg.tensor(parse_value(text.strip()), dtype=mg.float32, requires_grad=requires_grad)
 
 
-def training_step(sizes: Sequence[int], batch: int, seed: int):
-    """The loss of one training step of ``nn.MLP`` with cross-entropy, and names for its tensors."""
-    import minigrad as mg
-    import minigrad.functional as F
-    from minigrad import nn  # the CLI is a tool on top of both packages
+# ---------------------------------------------------------------------------------------------
+# The default drawing: one training step of an MLP made of engine parts
+# ---------------------------------------------------------------------------------------------
+# The engine imports nothing of nn (nn stands on the engine, not the other way round), so the
+# CLI builds its MLP from tensors and minigrad.functional, as nn.MLP would build it.  The
+# drawing frames each layer all the same: while the MLP runs, every node recorded keeps the
+# parts that were running (autograd's node context, the seam nn's Module records its stack
+# through), and the drawing reads that context as the modules that ran the node.  Of a part it
+# needs its class name (``--collapse Linear``), its in/out features or its repr (the frame's
+# label), and of the MLP named_modules() and named_parameters() (``layers.0``,
+# ``layers.0.weight``).
+class Linear:
+    """``y = x Wᵀ + b`` with W of shape (out, in), initialized as nn.Linear (PyTorch's default):
+    W, then b, uniform in ±1/sqrt(in_features), from minigrad's seeded generator."""
 
+    def __init__(self, in_features: int, out_features: int) -> None:
+        self.in_features, self.out_features = in_features, out_features
+        bound = 1 / math.sqrt(in_features)
+        self.weight = _uniform((out_features, in_features), bound)
+        self.bias = _uniform((out_features,), bound)
+
+
+class ReLU:
+    """The activation after each hidden layer."""
+
+    def __repr__(self) -> str:
+        return "ReLU()"
+
+
+class MLP:
+    """Linear -> ReLU -> ... -> Linear, its parts named as nn.MLP names them: ``layers.0``...,
+    ``activation``, and the parameters ``layers.0.weight``, ``layers.0.bias``...
+
+    >>> import minigrad as mg
+    >>> model = MLP([2, 3, 2])
+    >>> model(mg.ones(4, 2)).shape, [name for name, _ in model.named_parameters()][:2]
+    ((4, 2), ['layers.0.weight', 'layers.0.bias'])
+    """
+
+    def __init__(self, sizes: Sequence[int]) -> None:
+        self.sizes = list(sizes)
+        self.layers = [Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+        self.activation = ReLU()  # one object after every hidden layer, as in nn.MLP
+        self.running: tuple = ()  # weak references to the parts running, outermost first
+
+    def __repr__(self) -> str:
+        return "MLP(" + "→".join(map(str, self.sizes)) + ")"
+
+    def named_modules(self) -> Iterator[tuple]:
+        yield "", self
+        for i, layer in enumerate(self.layers):
+            yield f"layers.{i}", layer
+        yield "activation", self.activation
+
+    def named_parameters(self) -> Iterator[tuple]:
+        for i, layer in enumerate(self.layers):
+            yield f"layers.{i}.weight", layer.weight
+            yield f"layers.{i}.bias", layer.bias
+
+    def __call__(self, x):
+        # The context is weak references (the graph must not keep the model alive).  Nothing
+        # else records a node context while the CLI runs, so unsetting it at the end restores
+        # what was there.
+        me = weakref.ref(self)
+        autograd.set_node_context(lambda: self.running)
+        try:
+            for i, layer in enumerate(self.layers):
+                self.running = (me, weakref.ref(layer))
+                x = F.linear(x, layer.weight, layer.bias)
+                if i < len(self.layers) - 1:
+                    self.running = (me, weakref.ref(self.activation))
+                    x = F.relu(x)
+        finally:
+            autograd.set_node_context(None)
+            self.running = ()
+        return x
+
+
+def _uniform(shape: tuple, bound: float):
+    # numpy's uniform(-b, b) on minigrad's generator, cast to float32: nn.init.uniform_'s numbers
+    values = generator().uniform(-bound, bound, shape)
+    return mg.tensor(values, dtype=mg.float32, requires_grad=True)
+
+
+def training_step(sizes: Sequence[int], batch: int, seed: int):
+    """The loss of one training step of an MLP with cross-entropy, names for its tensors, and
+    the MLP (the same numbers as ``nn.MLP`` with this seed)."""
     mg.manual_seed(seed)
-    model = nn.MLP(sizes[0], list(sizes[1:-1]), sizes[-1])
+    model = MLP(sizes)
     x = mg.randn(batch, sizes[0])
     y = mg.tensor([i % sizes[-1] for i in range(batch)])
     loss = F.cross_entropy(model(x), y)
@@ -180,8 +265,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--backward", action="store_true", help="draw the gradient flowing along each edge")
     p.add_argument("--no-data", action="store_true", help="hide values")
     p.add_argument("--no-grad", action="store_true", help="hide gradients")
-    p.add_argument("--collapse", action="append", default=[], metavar="MODULE",
-                   help="draw this module (qualified or class name) as one node (repeatable)")
+    p.add_argument("--collapse", action="append", default=[], metavar="PART",
+                   help="draw this part of the default MLP as one node: layers.0, activation, or "
+                        "a class name (Linear, ReLU) (repeatable)")
     p.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
     p.add_argument("--max-elements", type=int, default=6,
                    help="show every value of tensors up to this size (default 6)")
@@ -212,6 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "and --batch a positive number")
             root, names, module = training_step(sizes, args.batch, args.seed)
             title = f"One training step: MLP {args.mlp.replace(',', '→')}, cross-entropy, batch {args.batch}"
+        _check_collapse(args.collapse, module)
     except ExpressionError as error:
         return _fail(str(error))
     options = {"show_data": not args.no_data, "max_elements": args.max_elements, "rankdir": args.rankdir,
@@ -227,6 +314,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(error).splitlines()[0], code=1)
     print(f"{PROG}: wrote {', '.join(written)}")
     return 0
+
+
+def _check_collapse(wanted: Sequence[str], module) -> None:
+    """A name given to --collapse that names no part of the drawing is a mistake, not a no-op."""
+    if not wanted:
+        return
+    if module is None:
+        raise ExpressionError("--collapse needs the default MLP drawing (an expression has no "
+                              "modules to collapse)")
+    known = {name for name, _ in module.named_modules() if name}
+    known |= {type(m).__name__ for _, m in module.named_modules()}
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise ExpressionError(f"--collapse {unknown[0]!r} names no part of the MLP (its parts: "
+                              f"{', '.join(sorted(known))})")
 
 
 def _fail(message: str, code: int = 2) -> int:

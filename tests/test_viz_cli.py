@@ -8,8 +8,9 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
-from viz_dot import edges, is_flow
+from viz_dot import edges, is_flow, kinds_of, nodes
 
 from minigrad import draw
 
@@ -36,6 +37,48 @@ def test_default_is_one_training_step_of_a_small_mlp(tmp_path):
     for expected in ("layers.0.weight", "layers.1.bias", "cross_entropy", "cluster_", "Linear(3→4)",
                      "One training step", "loss"):
         assert expected in source
+
+
+def test_the_default_mlp_is_nn_mlp_made_of_engine_parts():
+    """Same seed, same parameters under the same names, same loss: the CLI's MLP (the engine
+    imports nothing of nn) is nn.MLP's step, computed independently here with nn."""
+    import minigrad as mg
+    import minigrad.functional as F
+    import nn
+
+    loss, names, model = draw.training_step([3, 4, 2], batch=5, seed=7)
+    mg.manual_seed(7)
+    reference = nn.MLP(3, [4], 2)
+    x = mg.randn(5, 3)
+    expected = F.cross_entropy(reference(x), mg.tensor([0, 1, 0, 1, 0]))
+    ours = dict(model.named_parameters())
+    assert list(ours) == [name for name, _ in reference.named_parameters()]
+    for name, p in reference.named_parameters():
+        assert ours[name].requires_grad and ours[name].dtype == p.dtype
+        np.testing.assert_allclose(ours[name].numpy(), p.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-6)
+    x_drawn = next(t for t, n in names.items() if n == "x")
+    np.testing.assert_array_equal(x_drawn.numpy(), x.numpy())
+
+
+def test_the_command_never_imports_nn(tmp_path):
+    script = ("import sys; from minigrad import draw; "
+              f"assert draw.main(['--collapse', 'Linear', '-o', {str(tmp_path / 'g.dot')!r}]) == 0; "
+              "loaded = [m for m in sys.modules if m == 'nn' or m.startswith('nn.')]; "
+              "assert not loaded, loaded")
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_collapse_draws_a_layer_of_the_default_mlp_as_one_node(tmp_path):
+    out = tmp_path / "mlp.dot"
+    assert draw.main(["-o", str(out), "--mlp", "3,4,2", "--collapse", "layers.0"]) == 0
+    source = out.read_text(encoding="utf-8")
+    collapsed = [label for label, attrs in nodes(source).values() if kinds_of(attrs) == ["collapsed"]]
+    assert collapsed == ["Linear(3→4) | MLP > layers.0 | 1 ops, collapsed"]
+    assert "layers.0.weight" not in source and "layers.1.weight" in source
 
 
 def test_input_values_and_methods_in_expressions(tmp_path):
@@ -65,6 +108,8 @@ def test_steps_folder_gets_the_step_through(tmp_path):
     (["--expr", "x * 2", "--input", "x=1"], "at least one --var"),
     (["--expr", "sum(w, bogus=1)", "--var", "w=1"], "keywords"),
     (["--mlp", "2"], "--mlp"),
+    (["--collapse", "layers.7"], "names no part of the MLP"),
+    (["--expr", "w * 2", "--var", "w=1", "--collapse", "Linear"], "--collapse needs the default MLP"),
     (["-o", "graph.jpeg"], "cannot tell the format"),
     (["--var", "w=1"], "need --expr"),
     (["--no-such-option"], "unrecognized arguments"),
