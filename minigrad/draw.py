@@ -49,75 +49,101 @@ def evaluate(expression: str, variables: dict):
     >>> evaluate("tanh(w * 2)", {"w": mg.tensor(0.0, requires_grad=True)}).item()
     0.0
     """
+    source = expression.strip()
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"--expr is not a valid expression: {error.msg}") from None
-
-    def tensor_of(value):
-        return value if isinstance(value, mg.Tensor) else mg.tensor(float(value))
-
-    def call(name, args, kwargs):
-        if name in BINARY:
-            if len(args) != 2:
-                raise ExpressionError(f"{name}() takes 2 arguments, got {len(args)}")
-            a, b = (tensor_of(x) for x in args)
-            return a @ b if name == "matmul" else getattr(mg, name)(a, b)
-        if not args:
-            raise ExpressionError(f"{name}() needs a tensor argument")
-        return getattr(tensor_of(args[0]), name)(*args[1:], **kwargs)
-
-    def walk(node):
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id not in variables:
-                known = ", ".join(sorted(variables)) or "none given"
-                raise ExpressionError(f"unknown name {node.id!r} in --expr (variables: {known}; "
-                                      "give one with --var NAME=VALUE)")
-            return variables[node.id]
-        if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
-            left, right = walk(node.left), walk(node.right)
-            if not isinstance(left, mg.Tensor) and not isinstance(right, mg.Tensor):
-                left = tensor_of(left)
-            result = getattr(left, OPERATORS[type(node.op)])(right) if isinstance(left, mg.Tensor) \
-                else getattr(right, "__r" + OPERATORS[type(node.op)][2:])(left)
-            return result
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            value = walk(node.operand)
-            return -value if isinstance(node.op, ast.USub) else value
-        if isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Name):
-                name, receiver = node.func.id, []
-            elif isinstance(node.func, ast.Attribute):
-                name, receiver = node.func.attr, [node.func.value]
-            else:
-                raise ExpressionError("--expr may only call functions by name")
-            if name not in UNARY and name not in BINARY:
-                raise ExpressionError(f"unknown function {name!r} in --expr (allowed: "
-                                      f"{', '.join(UNARY + BINARY)})")
-            args = [walk(a) for a in receiver + node.args]
-            kwargs = {}
-            for keyword in node.keywords:
-                if keyword.arg not in KEYWORDS or not isinstance(keyword.value, ast.Constant):
-                    raise ExpressionError(f"{name}(): only constant {', '.join(KEYWORDS)}= keywords "
-                                          "are allowed")
-                kwargs[keyword.arg] = keyword.value.value
-            return call(name, args, kwargs)
-        raise ExpressionError(f"--expr may not contain {type(node).__name__} "
-                              f"({ast.get_source_segment(expression.strip(), node) or '?'})")
-
     try:
-        result = walk(tree)
-    except ExpressionError:
+        result = _Evaluator(source, variables).value(tree.body)
+    except ExpressionError:  # a ValueError too, but already worded for the user
         raise
     except (ValueError, TypeError, IndexError, RuntimeError) as error:
         raise ExpressionError(f"--expr could not be computed: {error}") from None
     if not isinstance(result, mg.Tensor) or not result.requires_grad:
         raise ExpressionError("--expr must depend on at least one --var (a tensor that requires grad)")
     return result
+
+
+class _Evaluator:
+    """Computes a syntax tree node by node, from the leaves up.  Only numbers, the variables, the
+    OPERATORS and unary minus, and calls of the UNARY and BINARY functions are allowed; any other
+    node (an attribute, a subscript, a comprehension...) is refused by name."""
+
+    def __init__(self, source: str, variables: dict) -> None:
+        self.source, self.variables = source, variables
+
+    def value(self, node):
+        """A number, a Tensor, or what an operator or a function makes of its operands' values."""
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return node.value
+        if isinstance(node, ast.Name):
+            return self.variable(node.id)
+        if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
+            return _operate(OPERATORS[type(node.op)], self.value(node.left), self.value(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.value(node.operand)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        raise ExpressionError(f"--expr may not contain {type(node).__name__} "
+                              f"({ast.get_source_segment(self.source, node) or '?'})")
+
+    def variable(self, name: str):
+        if name not in self.variables:
+            known = ", ".join(sorted(self.variables)) or "none given"
+            raise ExpressionError(f"unknown name {name!r} in --expr (variables: {known}; "
+                                  "give one with --var NAME=VALUE)")
+        return self.variables[name]
+
+    def call(self, node: ast.Call):
+        """``f(x, ...)`` or ``x.f(...)``: the receiver of a method is its first argument."""
+        if isinstance(node.func, ast.Name):
+            name, receiver = node.func.id, []
+        elif isinstance(node.func, ast.Attribute):
+            name, receiver = node.func.attr, [node.func.value]
+        else:
+            raise ExpressionError("--expr may only call functions by name")
+        if name not in UNARY and name not in BINARY:
+            raise ExpressionError(f"unknown function {name!r} in --expr (allowed: "
+                                  f"{', '.join(UNARY + BINARY)})")
+        args = [self.value(a) for a in receiver + node.args]
+        return _apply(name, args, _keywords(name, node.keywords))
+
+
+def _keywords(name: str, keywords: list) -> dict:
+    """A call's keywords: only the KEYWORDS, and only constants (``dim=1``, ``keepdim=True``)."""
+    found = {}
+    for keyword in keywords:
+        if keyword.arg not in KEYWORDS or not isinstance(keyword.value, ast.Constant):
+            raise ExpressionError(f"{name}(): only constant {', '.join(KEYWORDS)}= keywords are allowed")
+        found[keyword.arg] = keyword.value.value
+    return found
+
+
+def _operate(method: str, left, right):
+    """``left op right`` by the Tensor's method; a number on the left uses the right's reflected
+    method (``2 ** x`` is ``x.__rpow__(2)``), and two numbers make the left a Tensor."""
+    if not isinstance(left, mg.Tensor) and not isinstance(right, mg.Tensor):
+        left = _tensor_of(left)
+    if isinstance(left, mg.Tensor):
+        return getattr(left, method)(right)
+    return getattr(right, "__r" + method[2:])(left)
+
+
+def _apply(name: str, args: list, kwargs: dict):
+    if name in BINARY:
+        if len(args) != 2:
+            raise ExpressionError(f"{name}() takes 2 arguments, got {len(args)}")
+        a, b = (_tensor_of(x) for x in args)
+        return a @ b if name == "matmul" else getattr(mg, name)(a, b)
+    if not args:
+        raise ExpressionError(f"{name}() needs a tensor argument")
+    return getattr(_tensor_of(args[0]), name)(*args[1:], **kwargs)
+
+
+def _tensor_of(value):
+    return value if isinstance(value, mg.Tensor) else mg.tensor(float(value))
 
 
 def parse_value(text: str):
