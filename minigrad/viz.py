@@ -40,6 +40,7 @@ from .viz_layout import (  # noqa: F401  (STYLE and the colours are public: the 
     STYLE,
     Drawing,
     Painter,
+    backward_rule,
     escape,
     module_summary,
     no_dot_error,
@@ -225,7 +226,7 @@ def _steps(graph: _Graph, records: list) -> list[BackwardStep]:
 
 
 def _caption(step: BackwardStep, op: _Op, ops) -> str:
-    rule = op.node.caption or f"the vector-Jacobian product of {op.node.name}"
+    rule = backward_rule(op.node)
     sent = [_tensor_title(t, ops) for t, g in zip(op.inputs, step.grad_inputs) if g is not None]
     where = f" and sends gradients to {', '.join(sent)}" if sent else ""
     grad = summarize(step.grad_output, 3)[0]

@@ -44,6 +44,16 @@ CLUSTER_COLORS = ("#f0fdf4", "#ecfeff", "#fdf4ff", "#fffbeb")
 FONT = "Helvetica"
 
 
+# What every backward computes: said of an op that gives no caption (a Function of the user's own).
+GENERAL_RULE = "grad_in = grad_out · ∂out/∂in (its vector-Jacobian product)"
+
+
+def backward_rule(node: Function) -> str:
+    """What an op's backward does, in words, as a step-through shows it: its class's ``caption``,
+    or GENERAL_RULE when it gives none."""
+    return node.caption or GENERAL_RULE
+
+
 def module_summary(module) -> str:
     """A one-line description of a module: ``Linear(4→8)``, ``ReLU()``, or its class name."""
     cls = type(module).__name__
@@ -486,4 +496,4 @@ class Painter:
             return ("Before backward: the forward values are known; backward will start with grad 1 "
                     "at the root.")
         op = self.graph.ops[self.current]
-        return f"Step {self.step}: {op.node.describe()}: {op.node.caption or 'vector-Jacobian product'}"
+        return f"Step {self.step}: {op.node.describe()}: {backward_rule(op.node)}"

@@ -2,6 +2,7 @@
 the steps, and the HTML page opened in headless Chromium."""
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -9,9 +10,10 @@ import subprocess
 
 import numpy as np
 import pytest
-from viz_dot import edges, has_style, is_flow, nodes
+from viz_dot import edges, has_style, is_flow, nodes, title_lines
 
 import minigrad as mg
+import minigrad.functional as F
 from minigrad import viz, viz_layout
 from minigrad.autograd import Function
 
@@ -63,6 +65,63 @@ def test_each_step_reports_what_flowed_in_and_out():
     np.testing.assert_array_equal(relu.grad_inputs[0], [3.0, 0.0])
     assert "grad_out * (x > 0)" in relu.caption and "Step 3 of 3" in relu.caption
     assert ".grad" in relu.caption  # the last step says where the gradients go
+
+
+def many_ops_graph():
+    """One graph through over 30 kinds of op, from elementwise ones to the fused losses (36 today;
+    fewer if some become compositions of others)."""
+    mg.manual_seed(0)
+    x = mg.tensor(np.linspace(0.5, 2.0, 12).reshape(3, 4), requires_grad=True)
+    w = mg.randn(2, 4, requires_grad=True)
+    b = mg.randn(2, requires_grad=True)
+    h = mg.cat([x.sqrt(), x.log(), x.exp() / 10], dim=1)
+    h = h.reshape(3, 3, 4).permute(1, 0, 2).transpose(0, 1).flatten(1)
+    h = mg.stack([h.tanh(), h.sigmoid()], dim=0).mean(dim=0)
+    h = h[:, :4] * x - (-x).abs() ** 2
+    h = mg.maximum(h, h.clamp(-1, 1)) + mg.minimum(h, x.relu())
+    h = mg.where(x > 1, h, h.softmax(dim=1))
+    z = F.linear(h.unsqueeze(0).squeeze(0), w, b) + h @ w.T
+    return (F.cross_entropy(z, mg.tensor([0, 1, 1])) + z.log_softmax(dim=1).amax()
+            + z.logsumexp(dim=1).sum() - z.amin())
+
+
+def rule_of(step_caption: str) -> str:
+    """The rule a step's caption says it applies: '... applies RULE [and sends gradients to ...].'"""
+    ends = r"\.(?: Backward starts| backward\(\) then|$)"  # the sentence's end, then what may follow
+    found = re.search(r", applies (.*?)(?: and sends gradients to .*?)?" + ends, step_caption)
+    assert found, step_caption
+    return found.group(1)
+
+
+def test_every_step_shows_the_caption_of_its_op_class_word_for_word():
+    loss = many_ops_graph()
+    steps = list(viz.backward_steps(loss))
+    assert len({s.node.name for s in steps}) > 30
+    for s in steps:
+        caption = type(s.node).caption
+        assert caption, f"op {s.op} states no backward rule"
+        assert rule_of(s.caption) == caption  # the step's caption, the page's text for its frame
+        title = title_lines(mg.draw_graph(loss, step=s.index, legend=False))
+        assert f"Step {s.index}: {s.op}: {caption}" in title  # the frame's drawing
+
+
+def test_an_op_without_a_caption_is_shown_with_the_general_rule():
+    class Cube(Function):  # a learner's own op, which need not state its rule
+        name = "cube"
+
+        def forward(self, x):
+            return x ** 3
+
+        def backward(self, grad, inputs, output):  # d/dx x^3 = 3 x^2
+            return (grad * 3 * inputs[0] ** 2,)
+
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    loss = Cube.apply(x).sum()
+    cube = list(viz.backward_steps(loss))[-1]
+    assert cube.op == "cube" and type(cube.node).caption == ""
+    np.testing.assert_array_equal(cube.grad_inputs[0], [3.0, 12.0])
+    assert rule_of(cube.caption) == viz_layout.GENERAL_RULE and "vector-Jacobian" in viz_layout.GENERAL_RULE
+    assert f"Step 2: cube: {viz_layout.GENERAL_RULE}" in title_lines(mg.draw_graph(loss, step=2))
 
 
 def test_drawing_and_saving_the_steps_leaves_later_backward_unchanged(tmp_path):
@@ -129,6 +188,19 @@ def test_save_steps_writes_one_svg_per_step_and_a_self_contained_page(page):
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
     assert not re.search(r"<(?:link|iframe|object|embed)\b|<script[^>]+src|@import|url\(", html)
     assert "grad_out * (x &gt; 0)" in html  # the relu step's caption
+
+
+@needs_dot
+def test_each_frame_of_the_page_shows_its_op_class_caption_in_text_and_drawing(page):
+    sections = re.findall(r'<section [^>]*data-caption="([^"]*)">(.*?)</section>',
+                          open(page, encoding="utf-8").read(), re.S)
+    loss, _, _ = branching_graph()
+    steps = list(viz.backward_steps(loss))
+    assert len(sections) == len(steps) + 1  # frame 0 is before backward
+    for s, (caption, svg) in zip(steps, sections[1:]):
+        assert rule_of(html.unescape(caption)) == type(s.node).caption
+        texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+        assert f"Step {s.index}: {s.op}: {type(s.node).caption}" in texts
 
 
 def _dump_dom(url: str, tmp_path) -> str:

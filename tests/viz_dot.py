@@ -7,6 +7,7 @@ tests look for with it.
 """
 from __future__ import annotations
 
+import html
 import re
 
 from minigrad import viz_layout
@@ -49,7 +50,13 @@ def attributes(text: str) -> dict:
 def text_of(html_label: str) -> str:
     """The visible text of an HTML-like label: tags dropped, line breaks as ' | '."""
     text = re.sub(r"<BR[^>]*>|</TR>", " | ", html_label)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).replace("&gt;", ">").strip()
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip())
+
+
+def title_lines(graph) -> list[str]:
+    """The lines of the drawing's title (its title, the step shown, its notes), as text."""
+    found = re.search(r"^\tlabel=<(.*)>$", source_of(graph), re.M)
+    return [text_of(line) for line in found.group(1).split("<BR/>")] if found else []
 
 
 def nodes(graph) -> dict:
