@@ -175,9 +175,10 @@ class BackwardStep:
 def _observe_backward(graph: _Graph) -> list[tuple]:
     """Run the engine's backward over the retained graph of ``graph.root`` and record every step.
 
-    No ``.grad`` is written (``targets=[]``), the graph is retained, and hooks are set aside for
-    the pass, so the user's next ``backward()`` is unaffected.  (Not thread-safe: a backward run
-    by another thread meanwhile would be observed too.)
+    No ``.grad`` is written (``targets=[]``), the graph is retained, and the replay runs no
+    hooks and no anomaly check (``side_effects=False``), so the user's next ``backward()`` is
+    unaffected.  The observer is this pass's own: a backward run elsewhere meanwhile is not
+    recorded.
     """
     root = graph.root
     if root.grad_fn is None:
@@ -200,7 +201,7 @@ def _observe_backward(graph: _Graph) -> list[tuple]:
 
 
 def _array(g):
-    return g.data if hasattr(g, "grad_fn") else g
+    return g.data if autograd.is_tensor(g) else g
 
 
 def backward_steps(root, names: Mapping | None = None) -> Iterator[BackwardStep]:
@@ -294,7 +295,7 @@ def draw_graph(root, *, show_data: bool = True, show_grad: bool = True, show_bac
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
-    if not hasattr(root, "grad_fn"):
+    if not autograd.is_tensor(root):
         raise TypeError(f"draw_graph: root must be a minigrad Tensor, got {type(root).__name__}")
     graph = _Graph(root, names, module)
     records = None
