@@ -167,11 +167,13 @@ _context_provider: Callable[[], tuple] | None = None
 _node_context: weakref.WeakKeyDictionary[Function, tuple] = weakref.WeakKeyDictionary()
 
 
-def set_node_context(provider: Callable[[], tuple] | None) -> None:
+def set_node_context(provider: Callable[[], tuple] | None) -> Callable[[], tuple] | None:
     """While ``provider`` is set, each node recorded keeps ``provider()``, a tuple of weak
-    references (``weakref.ref``) to what was running (see node_context)."""
+    references (``weakref.ref``) to what was running (see node_context).  Returns the provider
+    it replaces, for the caller to put back when it is done (so that providers nest)."""
     global _context_provider
-    _context_provider = provider
+    previous, _context_provider = _context_provider, provider
+    return previous
 
 
 def node_context(node: Function) -> tuple:
@@ -360,7 +362,8 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
     With ``targets`` None, gradients accumulate into ``.grad`` of the leaves (``backward()``);
     otherwise the gradients of the target tensors are returned and no ``.grad`` changes
     (``mg.grad``).  ``observer`` sees each step as ``observe_backward``'s observers do;
-    ``side_effects=False`` runs no hooks and no anomaly check (a drawing's replay).
+    ``side_effects=False`` runs no hooks, no anomaly check and no other observer (a drawing's
+    replay).
     """
     grads: dict = {}
     leaf_grads: dict = {}
@@ -369,7 +372,9 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
         store = grads if isinstance(edge, Function) else leaf_grads
         store[edge] = grad if edge not in store else store[edge] + grad
     captured = None if targets is None else dict.fromkeys(t.grad_fn or t for t in targets)
-    observers = (*_observers, observer) if observer is not None else tuple(_observers)
+    observers = tuple(_observers) if side_effects else ()  # a replay is nobody else's business
+    if observer is not None:
+        observers += (observer,)
     # Record the backward pass only under create_graph, and pause the cyclic collector: the
     # graph has no reference cycles, and a collector left on would rescan the whole (large)
     # graph again and again as backward allocates, making the cost per node grow with the graph.

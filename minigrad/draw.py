@@ -233,11 +233,9 @@ class MLP:
             yield f"layers.{i}.bias", layer.bias
 
     def __call__(self, x):
-        # The context is weak references (the graph must not keep the model alive).  Nothing
-        # else records a node context while the CLI runs, so unsetting it at the end restores
-        # what was there.
+        # The context is weak references (the graph must not keep the model alive).
         me = weakref.ref(self)
-        autograd.set_node_context(lambda: self.running)
+        previous = autograd.set_node_context(lambda: self.running)
         try:
             for i, layer in enumerate(self.layers):
                 self.running = (me, weakref.ref(layer))
@@ -246,7 +244,7 @@ class MLP:
                     self.running = (me, weakref.ref(self.activation))
                     x = F.relu(x)
         finally:
-            autograd.set_node_context(None)
+            autograd.set_node_context(previous)
             self.running = ()
         return x
 

@@ -24,18 +24,20 @@ class _RunningModules:
     def __init__(self):
         self.stack: list = []
         self.refs: tuple = ()  # weak references to the stack: what each node records
+        self.previous = None  # the provider that was set before the outermost module ran
 
     def push(self, module) -> None:
         self.stack.append(module)
         self.refs = (*self.refs, weakref.ref(module))
         if len(self.stack) == 1:
-            autograd.set_node_context(self.context)
+            self.previous = autograd.set_node_context(self.context)
 
     def pop(self) -> None:
         self.stack.pop()
         self.refs = self.refs[:-1]
         if not self.stack:
-            autograd.set_node_context(None)
+            autograd.set_node_context(self.previous)
+            self.previous = None
 
     def context(self) -> tuple:
         return self.refs

@@ -356,3 +356,22 @@ def test_nn_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(name),
                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0, f"{result.failed} of {result.attempted} docstring examples in {name} failed"
+
+
+def test_a_node_context_set_before_a_module_runs_is_restored_after_it():
+    import weakref
+
+    from minigrad import autograd
+    from minigrad.autograd import node_context
+
+    class Outer:
+        pass
+
+    outer = Outer()
+    previous = autograd.set_node_context(lambda: (weakref.ref(outer),))
+    try:
+        nn.Linear(2, 2)(mg.ones(1, 2))
+        after = mg.ones(2, requires_grad=True) * 2
+        assert node_context(after.grad_fn) == (outer,)
+    finally:
+        autograd.set_node_context(previous)

@@ -242,3 +242,15 @@ def test_the_page_shows_the_first_frame_then_the_next_one_on_next(page, tmp_path
 def test_the_page_opens_at_the_step_in_its_url(page, tmp_path):
     body, caption = _current(_dump_dom("file://" + page + "#3", tmp_path))
     assert body == "3" and caption.startswith("Step 3 of 7")
+
+
+def test_a_drawing_replay_is_not_seen_by_the_users_backward_observer():
+    from minigrad import autograd
+    seen = []
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()
+    with autograd.observe_backward(lambda node, grad, grads: seen.append(node.name)):
+        mg.draw_graph(loss)  # replays backward on the side
+        assert seen == []
+        loss.backward()
+    assert sorted(seen) == ["mul", "sum"]
