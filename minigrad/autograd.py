@@ -42,11 +42,15 @@ _Tensor: Any = None
 _new_tensor: Any = None
 
 
-def use_tensor_class(tensor_class: type, new_tensor: Callable) -> None:
-    """Called once by ``minigrad.tensor``: the class op results are made of, and its fast
-    constructor ``new_tensor(array, grad_fn)``."""
-    global _Tensor, _new_tensor
-    _Tensor, _new_tensor = tensor_class, new_tensor
+_share_memory: Any = None
+
+
+def use_tensor_class(tensor_class: type, new_tensor: Callable, share_memory: Callable) -> None:
+    """Called once by ``minigrad.tensor``: the class op results are made of, its fast
+    constructor ``new_tensor(array, grad_fn)``, and ``share_memory(view, base)``, which gives a
+    view its base's version counter."""
+    global _Tensor, _new_tensor, _share_memory
+    _Tensor, _new_tensor, _share_memory = tensor_class, new_tensor, share_memory
 
 
 def is_tensor(x) -> bool:
@@ -56,6 +60,11 @@ def is_tensor(x) -> bool:
 def new_constant(array: ndarray):
     """A Tensor over ``array`` outside the graph (comparisons, indices, masks)."""
     return _new_tensor(array, None)
+
+
+def new_tensor(array: ndarray, grad_fn):
+    """A Tensor over ``array`` made by node ``grad_fn`` (None: a constant)."""
+    return _new_tensor(array, grad_fn)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,16 +85,27 @@ class Function:
     - ``name``: the op's name (in errors, in drawings, in the registry ``PRIMITIVES``);
     - ``caption``: its backward rule in words, as the step-through drawing shows it;
     - ``saved``: the slots, beyond ``inputs`` and ``output``, that ``forward`` fills for backward;
-      backward without ``retain_graph`` frees them with the rest.
+      backward without ``retain_graph`` frees them with the rest;
+    - ``reads``: which of its inputs (and, as -1, its output) backward reads: an in-place change
+      to one of them between forward and backward makes backward raise (see ``inplace.py``);
+    - ``view``: its output may share input 0's memory, and then shares its version counter.
     """
 
-    __slots__ = ("parents", "inputs", "output", "__weakref__")
+    __slots__ = ("parents", "inputs", "output", "tensors", "versions", "output_version", "epoch",
+                 "__weakref__")
     name = "op"
     caption = ""
     saved: tuple = ()
+    reads: tuple | None = None  # the inputs backward reads (indices, -1 the output); None: all
+    view = False  # the output may be a view of input 0's memory (reshape, transpose, indexing)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        # An op whose backward reads its output gets an output version counter at once: it must
+        # see a later in-place change to the output.
+        reads = cls.reads if isinstance(cls.reads, tuple) else ()
+        partials = getattr(cls, "grad_a_reads", ()) + getattr(cls, "grad_b_reads", ())
+        cls.reads_output = cls.reads is None or -1 in reads or -1 in partials
         if "name" in cls.__dict__ and cls.__module__.startswith("minigrad."):  # not a user's own
             PRIMITIVES[cls.name] = cls
 
@@ -105,7 +125,7 @@ class Function:
 
     def free(self) -> None:
         """Drop what forward kept for backward (after a backward without retain_graph)."""
-        self.inputs = self.output = None
+        self.inputs = self.output = self.tensors = self.versions = self.output_version = None
         for slot in self.saved:
             setattr(self, slot, None)
 
@@ -118,9 +138,14 @@ class Function:
         function = cls(**options) if options else cls()
         arrays = []
         parents = []
+        versions = None  # {input index: (counter, version)} of inputs written or viewed before
         needs_grad = False
         for a in args:
             if isinstance(a, _Tensor):
+                if a._counter is not None:  # (a tensor never written nor viewed is at version 0)
+                    if versions is None:
+                        versions = {}
+                    versions[len(arrays)] = (a._counter, a._counter[0])
                 arrays.append(a.data)
                 if a.requires_grad:
                     needs_grad = True
@@ -141,10 +166,21 @@ class Function:
             function.parents = tuple(parents)
             function.inputs = tuple(arrays)
             function.output = output
+            function.tensors = args
+            function.versions = versions
+            function.epoch = _writes[0]
             if _context_provider is not None:
                 _node_context[function] = _context_provider()
-            return _new_tensor(output, function)
-        return _new_tensor(output, None)
+            result = _new_tensor(output, function)
+            if cls.reads_output:
+                result._counter = counter = [0, None]
+                function.output_version = (counter, 0)
+        else:
+            result = _new_tensor(output, None)
+        if cls.view and isinstance(args[0], _Tensor) and output.base is not None \
+                and xp.may_share_memory(output, arrays[0]):
+            _share_memory(result, args[0])
+        return result
 
 
 def _forward_error(function, arrays, error):
@@ -298,11 +334,61 @@ def _apply_hooks(hooks, grad, create_graph):
     return grad
 
 
+# How many in-place writes there have been, anywhere: a node recorded after the last one (the
+# common case) needs no version check at all.
+_writes = [0]
+
+
+def counter_of(tensor) -> list:
+    """A tensor's version counter, ``[version, the tensors sharing its memory or None]``; made
+    on first need (a tensor never written nor viewed has none, and is at version 0)."""
+    if tensor._counter is None:
+        tensor._counter = [0, None]
+    return tensor._counter
+
+
+def increment_version(tensor) -> None:
+    """Record that ``tensor``'s values were changed in place (PyTorch's
+    ``torch.autograd.graph.increment_version``): backward through an op that saved it raises."""
+    counter_of(tensor)[0] += 1
+    _writes[0] += 1
+
+
+def _recorded_version(node: Function, i: int):
+    """``(counter, version when recorded)`` of what input ``i`` (-1: the output) is, or None."""
+    if i == -1:
+        return node.output_version
+    tensor = node.tensors[i]
+    if not isinstance(tensor, _Tensor) or tensor._counter is None:
+        return None  # a number, or a tensor never changed in place
+    versions = node.versions
+    return versions[i] if versions and i in versions else (tensor._counter, 0)
+
+
+def _check_versions(node: Function) -> None:
+    """Raise when a value backward reads was changed in place after forward recorded it."""
+    reads = node.reads if node.reads is not None else (*range(len(node.inputs)), -1)
+    for i in reads:
+        entry = _recorded_version(node, i)
+        if entry is not None and entry[0][0] != entry[1]:
+            what = "its output" if i == -1 else f"its input {i}"
+            value = node.output if i == -1 else node.inputs[i]
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: {what}, a {value.dtype} tensor of shape {tuple(value.shape)} "
+                f"saved by '{node.name}', is at version {entry[0][0]}; expected version "
+                f"{entry[1]} instead. Change a copy (x = x + 1, x.clone()) rather than the tensor "
+                "itself, or make the change after backward()."
+            )
+
+
 def _backward_step(node: Function, grad, create_graph: bool, retain_graph: bool, anomaly: bool,
                    observers: tuple):
     """One node's vector-Jacobian product: the gradients it sends to its inputs."""
     if node.inputs is None:
         raise _freed_error(node)
+    if node.epoch != _writes[0]:  # something was changed in place since this node was recorded
+        _check_versions(node)
     if create_graph:
         inputs, output = _as_graph_tensors(node)
     else:

@@ -5,10 +5,9 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from . import autograd
+from . import autograd, inplace
 from .autograd import Function, add_node_hook, new_constant, node_hooks, run_backward
 from .backend import bool_, default_float, int64, ndarray, xp
-from .grad_mode import grad_state
 from .ops import activation, arithmetic, elementwise, linalg, reduction, shape  # noqa: F401 (they declare the ops)
 from .ops.array_or_tensor import as_array, operand, raw
 from .ops.registry import exported
@@ -25,15 +24,30 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_hooks", "__weakref__")
-    # numpy must hand binary ops with a Tensor on the right to the Tensor (``array * t``).
-    __array_ufunc__ = None
+    # _counter: [version, the tensors sharing this memory], shared by views, made on first need
+    # (autograd.counter_of; see inplace.py)
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_hooks", "_counter", "__weakref__")
     __array_priority__ = 1000
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        """What numpy does with a Tensor operand.  ``array * t`` is the Tensor's op (recorded,
+        as ``t * array``); an in-place op on an array (``p.data -= lr * p.grad``, micrograd's
+        update line) and any other numpy function compute on the arrays, as with PyTorch."""
+        if out is not None:
+            if any(isinstance(o, Tensor) for o in out):
+                raise TypeError(f"numpy's {ufunc.__name__} cannot write into a Tensor; write into "
+                                "its array (t.data) or use the Tensor's in-place operators")
+            kwargs["out"] = out
+        elif method == "__call__" and ufunc.__name__ in _UFUNC_OPS:
+            return _UFUNC_OPS[ufunc.__name__](*inputs, **kwargs)
+        arrays = [i.data if isinstance(i, Tensor) else i for i in inputs]
+        return getattr(ufunc, method)(*arrays, **kwargs)
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
         self.data = as_array(data, dtype)
         self.grad = None
         self.grad_fn = None
+        self._counter = None
         self._hooks = None
         self.requires_grad = False
         if requires_grad:
@@ -146,8 +160,15 @@ class Tensor:
         return self
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return _new_tensor(self.data, None)
+        """The same data (one memory, one version counter), cut from the graph."""
+        detached = _new_tensor(self.data, None)
+        inplace.share_memory(detached, self)
+        return detached
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has seen (PyTorch's ``_version``)."""
+        return 0 if self._counter is None else self._counter[0]
 
     def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad."""
@@ -255,57 +276,19 @@ class Tensor:
     def __pos__(self):
         return self
 
-    # In place: ``c += x``.  Outside the graph the array is updated in place (optimizers do
-    # ``p -= lr * g`` under no_grad).  Inside the graph the op is recorded out of place and this
-    # tensor then takes the result's data and node, as PyTorch's in-place ops do; nodes that
-    # used the old value keep the old array and node, so their gradients stay right.
-    def _inplace(self, op, other, numpy_op: str):
-        other = operand(other)
-        other_data = other.data if isinstance(other, Tensor) else other
-        if not grad_state.enabled:  # e.g. an optimizer's p -= lr * g: truly in place
-            getattr(self.data, numpy_op)(other_data)
-            return self
-        recording = self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
-        if recording and self.requires_grad and self.grad_fn is None:
-            raise RuntimeError(
-                f"in-place {op.name} on a leaf tensor that requires grad (shape {self.shape}) "
-                "would rewrite a value backward needs; use an out-of-place op or do it inside "
-                "mg.no_grad()"
-            )
-        # Either way a new array: an op may have saved the old one for backward (PyTorch would
-        # raise at backward there; this stays right).
-        result = op.apply(self, other) if recording else None
-        value = result.data if recording else op().forward(self.data, other_data)
-        if value.dtype != self.dtype:
-            raise RuntimeError(f"in-place {op.name}: result dtype {value.dtype} cannot be stored "
-                               f"in a tensor of dtype {self.dtype}")
-        self.data = value
-        if recording:
-            previous = self.grad_fn
-            self.grad_fn, self.requires_grad = result.grad_fn, True
-            if previous is not None:
-                self._move_retain_grad(previous)
-        return self
-
-    def _move_retain_grad(self, previous: Function) -> None:
-        """retain_grad follows the tensor to its new value (hooks stay with the old, as PyTorch)."""
-        hooks = node_hooks(previous)
-        me = weakref.ref(self)
-        for hook in [h for h in hooks if getattr(h, "retains_grad", None) is me]:
-            hooks.remove(hook)
-            add_node_hook(self.grad_fn, hook)
-
+    # In place: ``c += x`` writes into c's memory (its views see it) and bumps its version;
+    # see inplace.py for when it is recorded, and why backward then checks versions.
     def __iadd__(self, other):
-        return self._inplace(arithmetic.Add, other, "__iadd__")
+        return inplace.binary_inplace(self, arithmetic.Add, other)
 
     def __isub__(self, other):
-        return self._inplace(arithmetic.Sub, other, "__isub__")
+        return inplace.binary_inplace(self, arithmetic.Sub, other)
 
     def __imul__(self, other):
-        return self._inplace(arithmetic.Mul, other, "__imul__")
+        return inplace.binary_inplace(self, arithmetic.Mul, other)
 
     def __itruediv__(self, other):
-        return self._inplace(arithmetic.Div, other, "__itruediv__")
+        return inplace.binary_inplace(self, arithmetic.Div, other)
 
     # Comparisons give boolean tensors outside the graph.
     __eq__ = arithmetic.eq  # type: ignore[assignment]
@@ -355,16 +338,7 @@ class Tensor:
         return shape.GetItem.apply(self, index=_index(index))
 
     def __setitem__(self, index, value):
-        if self.requires_grad and grad_state.enabled:
-            raise RuntimeError("__setitem__: assigning into a tensor that requires grad is not "
-                               "recorded by minigrad; build the new tensor with mg.where or "
-                               "mg.cat, or assign under mg.no_grad()")
-        value = value.data if isinstance(value, Tensor) else value
-        if grad_state.enabled:
-            # As for ``+=`` on a constant: an op may have saved this array for backward, so
-            # write into a copy (under no_grad, truly in place).
-            self.data = self.data.copy()
-        self.data[_index(index)] = value
+        inplace.setitem(self, _index(index), value)
 
 
 def _index(index):
@@ -384,6 +358,13 @@ def _index_item(item):
     return item
 
 
+# numpy's ufuncs that are a Tensor op: ``array + t``, ``array @ t``, ``array < t`` ...
+_UFUNC_OPS = {"add": arithmetic.add, "subtract": arithmetic.sub, "multiply": arithmetic.mul,
+              "true_divide": arithmetic.div, "divide": arithmetic.div, "power": arithmetic.pow,
+              "matmul": linalg.matmul, "equal": arithmetic.eq, "not_equal": arithmetic.ne,
+              "less": arithmetic.lt, "less_equal": arithmetic.le, "greater": arithmetic.gt,
+              "greater_equal": arithmetic.ge, "negative": arithmetic.neg}
+
 # The hot arithmetic path: bound once here instead of looked up on every op.
 _PLAIN_OPERANDS = frozenset({Tensor, float, int})
 _add, _sub, _mul = arithmetic.Add.apply, arithmetic.Sub.apply, arithmetic.Mul.apply
@@ -398,11 +379,12 @@ def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
     t.grad_fn = grad_fn
     t.requires_grad = grad_fn is not None
     t._hooks = None
+    t._counter = None
     return t
 
 
 _object_new = object.__new__
-autograd.use_tensor_class(Tensor, _new_tensor)
+autograd.use_tensor_class(Tensor, _new_tensor, inplace.share_memory)
 
 # Every op declared with method=True (ops/registry.py) is also a method: ``x.exp()`` is
 # ``mg.exp(x)``.  What the class body defines itself (operators, autograd, dtypes) stays.

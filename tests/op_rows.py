@@ -49,6 +49,7 @@ class Row:
     second_order: bool = True
     gradcheck: str = ""  # why there is no float64 gradcheck ("" = there is one)
     seeded: bool = False  # re-seed minigrad's generator before each call (random ops)
+    call: Callable | None = None  # call(lib, *args, **kwargs) for syntax rather than a function
     why_no_second_order: str = ""
 
 
@@ -248,6 +249,29 @@ def indexed(draw):
 
 
 @st.composite
+def assigned(draw):
+    """A tensor, a basic or advanced index into it, and a value (a tensor or a number) to write."""
+    x = values(draw, (3, 4))
+    index = draw(st.sampled_from([1, (slice(None), 2), (slice(0, 2), slice(1, 3)), np.array([0, 2]),
+                                  x > 0.5]))
+    target_shape = x[index].shape
+    value = draw(st.sampled_from(["tensor", "row", "number"]))
+    if value == "number":
+        return Sample((x, index, 2.5))
+    shape = target_shape[-1:] if value == "row" else target_shape
+    return Sample((x, index, values(draw, shape, salt=1)))
+
+
+def assign(lib, x, index, value):
+    """``y = x * 1; y[index] = value``: item assignment recorded into a non-leaf, as PyTorch does."""
+    y = x * 1
+    if lib.__name__ == "torch" and isinstance(index, tuple):
+        index = tuple(lib.as_tensor(i) if isinstance(i, np.ndarray) else i for i in index)
+    y[index] = value
+    return y
+
+
+@st.composite
 def class_logits(draw, shapes=LOGIT_SHAPES):
     """Logits (N, C), (C,) or (N, C, d) and class-index targets for them."""
     shape = draw(shapes)
@@ -425,6 +449,7 @@ ROWS: dict[str, Row] = {
     "__getitem__": Row(indexed(), torch=lambda torch, x, index: x[
         tuple(torch.as_tensor(i) if isinstance(i, np.ndarray) else i for i in index)
         if isinstance(index, tuple) else torch.as_tensor(index) if isinstance(index, np.ndarray) else index]),
+    "__setitem__": Row(assigned(), call=lambda lib, x, index, value: assign(lib, x, index, value)),
     "to": Row(unary().map(lambda s: Sample(s.args + (DType("float32"),))),
               gradcheck="a cast to float32 rounds every value: finite differences in float32 are "
                         "noise (the gradient is checked against PyTorch's instead)",

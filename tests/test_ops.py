@@ -19,6 +19,8 @@ CHECK = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCh
 
 
 def minigrad_function(name):
+    if ROWS[name].call is not None:
+        return lambda *args, **kwargs: ROWS[name].call(mg, *args, **kwargs)
     if name in OPS:
         return OPS[name].function
     return lambda x, *args, **kwargs: getattr(x, name)(*args, **kwargs)
@@ -180,6 +182,8 @@ def torch_function(torch, name):
     row = ROWS[name]
     if row.torch is not None:
         return lambda *args, **kwargs: row.torch(torch, *args, **kwargs)
+    if row.call is not None:
+        return lambda *args, **kwargs: row.call(torch, *args, **kwargs)
     info = OPS.get(name)
     if info is None:  # a Tensor method outside the registry (.to, indexing)
         return lambda x, *args, **kwargs: getattr(x, name)(*args, **kwargs)

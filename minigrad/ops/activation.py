@@ -14,6 +14,7 @@ class Sigmoid(Function):
     __slots__ = ()
     name = "sigmoid"
     caption = "grad_in = grad_out * s * (1 - s), s = sigmoid(x)"
+    reads = (-1,)
 
     def forward(self, x):
         return stable_sigmoid(x)
@@ -27,6 +28,7 @@ class Relu(Function):
     __slots__ = ()
     name = "relu"
     caption = "grad_in = grad_out * (x > 0)"
+    reads = (-1,)
 
     def forward(self, x):
         return xp.maximum(x, 0)

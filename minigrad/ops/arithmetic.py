@@ -34,6 +34,13 @@ class Binary(Function):
     """
 
     __slots__ = ()
+    grad_a_reads: tuple = ()  # what each partial product reads: 0 = a, 1 = b, -1 = the output
+    grad_b_reads: tuple = ()
+
+    @property
+    def reads(self):
+        pa, pb = self.parents
+        return (self.grad_a_reads if pa is not None else ()) + (self.grad_b_reads if pb is not None else ())
 
     def forward(self, a, b):
         out = self.compute(a, b)
@@ -77,6 +84,7 @@ class Mul(Binary):
     name = "mul"
     caption = "grad_a = grad_out * b, grad_b = grad_out * a"
     compute = staticmethod(xp.multiply)
+    grad_a_reads, grad_b_reads = (1,), (0,)
 
     def grad_a(self, grad, a, b, out):  # d(ab)/da = b
         return grad * b
@@ -90,18 +98,20 @@ class Div(Binary):
     name = "div"
     caption = "grad_a = grad_out / b, grad_b = -grad_out * a / b²"
     compute = staticmethod(xp.true_divide)
+    grad_a_reads, grad_b_reads = (1,), (0, 1)
 
     def grad_a(self, grad, a, b, out):  # d(a/b)/da = 1/b
         return grad / b
 
-    def grad_b(self, grad, a, b, out):  # d(a/b)/db = -a/b^2 = -out/b
-        return -grad * out / b
+    def grad_b(self, grad, a, b, out):  # d(a/b)/db = -a/b^2
+        return -grad * a / (b * b)
 
 
 class Neg(Function):
     __slots__ = ()
     name = "neg"
     caption = "grad_in = -grad_out"
+    reads = ()
 
     def forward(self, a):
         return -a
@@ -117,6 +127,7 @@ class Pow(Binary):
     name = "pow"
     caption = "grad_a = grad_out * b * a^(b-1), grad_b = grad_out * a^b * log(a)"
     compute = staticmethod(xp.power)
+    grad_a_reads, grad_b_reads = (0, 1), (0, 1, -1)
 
     def grad_a(self, grad, a, b, out):  # d(a^b)/da = b * a^(b-1), and 0 where b == 0 (PyTorch's)
         if isinstance(b, (int, float)):

@@ -71,6 +71,10 @@ def log(a):
     return a.log() if is_tensor(a) else xp.log(a)
 
 
+def sigmoid(a):
+    return a.sigmoid() if is_tensor(a) else stable_sigmoid(a)
+
+
 def tanh(a):
     return a.tanh() if is_tensor(a) else xp.tanh(a)
 

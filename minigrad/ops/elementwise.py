@@ -7,7 +7,7 @@ import math
 from ..autograd import Function, is_tensor
 from ..backend import bool_, xp
 from .arithmetic import Binary
-from .array_or_tensor import as_float, exp, operand, raw, unbroadcast
+from .array_or_tensor import as_float, exp, operand, raw, sigmoid, unbroadcast
 from .registry import op
 
 
@@ -15,6 +15,7 @@ class Exp(Function):
     __slots__ = ()
     name = "exp"
     caption = "grad_in = grad_out * exp(x)"
+    reads = (-1,)
 
     def forward(self, x):
         return xp.exp(as_float(x))
@@ -27,6 +28,7 @@ class Log(Function):
     __slots__ = ()
     name = "log"
     caption = "grad_in = grad_out / x"
+    reads = (0,)
 
     def forward(self, x):
         return xp.log(as_float(x))
@@ -39,6 +41,7 @@ class Sqrt(Function):
     __slots__ = ()
     name = "sqrt"
     caption = "grad_in = grad_out / (2 sqrt(x))"
+    reads = (-1,)
 
     def forward(self, x):
         return xp.sqrt(as_float(x))
@@ -51,6 +54,7 @@ class Tanh(Function):
     __slots__ = ()
     name = "tanh"
     caption = "grad_in = grad_out * (1 - tanh(x)²)"
+    reads = (-1,)
 
     def forward(self, x):
         return xp.tanh(as_float(x))
@@ -63,6 +67,7 @@ class Abs(Function):
     __slots__ = ()
     name = "abs"
     caption = "grad_in = grad_out * sign(x)"
+    reads = (0,)
 
     def forward(self, x):
         return xp.abs(x)
@@ -86,6 +91,7 @@ class Erf(Function):
     __slots__ = ()
     name = "erf"
     caption = "grad_in = grad_out * 2/sqrt(pi) * exp(-x²)"
+    reads = (0,)
 
     def forward(self, x):
         return erf(x)
@@ -98,20 +104,22 @@ class Erf(Function):
 class LogAddExp(Binary):
     __slots__ = ()
     name = "logaddexp"
-    caption = "grad_a = grad_out * exp(a - out), grad_b = grad_out * exp(b - out)"
+    caption = "grad_a = grad_out * sigmoid(a - b), grad_b = grad_out * sigmoid(b - a)"
     compute = staticmethod(xp.logaddexp)
+    grad_a_reads = grad_b_reads = (0, 1)
 
-    def grad_a(self, grad, a, b, out):  # d/da log(e^a + e^b) = e^a / (e^a + e^b) = e^(a - out)
-        return grad * exp(a - out)
+    def grad_a(self, grad, a, b, out):  # d/da log(e^a + e^b) = e^a / (e^a + e^b) = sigmoid(a - b)
+        return grad * sigmoid(a - b)
 
     def grad_b(self, grad, a, b, out):
-        return grad * exp(b - out)
+        return grad * sigmoid(b - a)
 
 
 class Clamp(Function):
     __slots__ = ("min", "max")
     name = "clamp"
     caption = "grad_in = grad_out where min <= x <= max, else 0"
+    reads = (0,)
 
     def __init__(self, min=None, max=None):
         if min is None and max is None:
@@ -139,6 +147,7 @@ class Maximum(Binary):
     name = "maximum"
     caption = "the larger input gets grad_out (a tie splits it)"
     compute = staticmethod(xp.maximum)
+    grad_a_reads = grad_b_reads = (0, 1)
 
     def grad_a(self, grad, a, b, out):
         return grad * _share_of_a(raw(a) > raw(b), a, b, grad)
@@ -152,6 +161,7 @@ class Minimum(Binary):
     name = "minimum"
     caption = "the smaller input gets grad_out (a tie splits it)"
     compute = staticmethod(xp.minimum)
+    grad_a_reads = grad_b_reads = (0, 1)
 
     def grad_a(self, grad, a, b, out):
         return grad * _share_of_a(raw(a) < raw(b), a, b, grad)
@@ -169,6 +179,7 @@ class Where(Function):
     __slots__ = ()
     name = "where"
     caption = "grad_out goes to a where the condition holds, to b elsewhere"
+    reads = (0,)
 
     def forward(self, condition, a, b):
         return xp.where(condition, a, b)
@@ -188,6 +199,7 @@ class Cast(Function):
     __slots__ = ("dtype",)
     name = "cast"
     caption = "grad_in = grad_out cast back to the input's dtype"
+    reads = ()
 
     def __init__(self, dtype):
         self.dtype = xp.dtype(dtype)

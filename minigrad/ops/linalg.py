@@ -12,6 +12,11 @@ class MatMul(Function):
     name = "matmul"
     caption = "grad_A = grad_out @ Bᵀ, grad_B = Aᵀ @ grad_out"
 
+    @property
+    def reads(self):  # dA reads B, dB reads A
+        pa, pb = self.parents
+        return ((1,) if pa is not None else ()) + ((0,) if pb is not None else ())
+
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
@@ -55,6 +60,11 @@ class Linear(Function):
     __slots__ = ()
     name = "linear"
     caption = "grad_x = grad_out @ W, grad_W = grad_outᵀ @ x, grad_b = grad_out summed over the batch"
+
+    @property
+    def reads(self):  # dx reads W, dW reads x, db reads nothing
+        parents = self.parents
+        return ((1,) if parents[0] is not None else ()) + ((0,) if parents[1] is not None else ())
 
     def forward(self, x, weight, bias=None):
         if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:

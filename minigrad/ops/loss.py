@@ -176,6 +176,7 @@ class CrossEntropy(_ClassLoss):
     __slots__ = ()
     name = "cross_entropy"
     caption = "grad_logits = (softmax(logits) - one_hot(target)) / N"
+    reads = (0, 1)
 
     def forward(self, x, target):
         z = rows_view(x)
@@ -245,6 +246,7 @@ class NllLoss(_ClassLoss):
     __slots__ = ()
     name = "nll_loss"
     caption = "grad_in = -1/N at each target class, 0 elsewhere"
+    reads = (0, 1)
 
     def forward(self, x, target):
         losses = self._coefficients_forward(rows_view(x), target)
@@ -276,6 +278,7 @@ class BinaryCrossEntropy(Function):
     __slots__ = ("weight",)
     name = "binary_cross_entropy"
     caption = "grad_p = grad_out * (p - t) / (p (1 - p)), grad_t = grad_out * (log(1 - p) - log p)"
+    reads = (0, 1)
 
     def __init__(self, weight=None):
         self.weight = weight
@@ -305,6 +308,7 @@ class BinaryCrossEntropyWithLogits(Function):
     __slots__ = ("weight", "pos_weight")
     name = "binary_cross_entropy_with_logits"
     caption = "grad_x = grad_out * (sigmoid(x) - t), with pos_weight: ((pw t + 1 - t) sigmoid(x) - pw t)"
+    reads = (0, 1)
 
     def __init__(self, weight=None, pos_weight=None):
         self.weight, self.pos_weight = weight, pos_weight

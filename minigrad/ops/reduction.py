@@ -51,6 +51,7 @@ class Sum(_Reduction):
     __slots__ = ()
     name = "sum"
     caption = "grad_in = grad_out copied to every summed element"
+    reads = ()
 
     def forward(self, x):
         return x.sum(axis=self.dims, keepdims=self.keepdim)
@@ -64,6 +65,7 @@ class Mean(_Reduction):
     __slots__ = ()
     name = "mean"
     caption = "grad_in = grad_out / n copied to every averaged element"
+    reads = ()
 
     def forward(self, x):
         if x.dtype.kind != "f":
@@ -82,6 +84,7 @@ class Amax(_Reduction):
     __slots__ = ()
     name = "amax"
     caption = "grad_out goes to the largest element (ties share it)"
+    reads = (0, -1)
 
     def forward(self, x):
         _check_not_empty(x, self.dims, self.name)
@@ -95,6 +98,7 @@ class Amin(_Reduction):
     __slots__ = ()
     name = "amin"
     caption = "grad_out goes to the smallest element (ties share it)"
+    reads = (0, -1)
 
     def forward(self, x):
         _check_not_empty(x, self.dims, self.name)
@@ -122,6 +126,7 @@ class LogSumExp(_Reduction):
     __slots__ = ()
     name = "logsumexp"
     caption = "grad_in = grad_out * softmax(x)"
+    reads = (0, -1)
 
     def forward(self, x):
         top = x.max(axis=self.dims, keepdims=True)
@@ -139,6 +144,7 @@ class Softmax(Function):
     __slots__ = ("dim",)
     name = "softmax"
     caption = "grad_in = y * (grad_out - sum(grad_out * y))"
+    reads = (-1,)
 
     def __init__(self, dim: int):
         self.dim = dim
@@ -159,6 +165,7 @@ class LogSoftmax(Function):
     __slots__ = ("dim",)
     name = "log_softmax"
     caption = "grad_in = grad_out - softmax(x) * sum(grad_out)"
+    reads = (-1,)
 
     def __init__(self, dim: int):
         self.dim = dim

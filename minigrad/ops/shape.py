@@ -12,6 +12,8 @@ class Reshape(Function):
     __slots__ = ("shape",)
     name = "reshape"
     caption = "grad_in = grad_out reshaped back to the input's shape"
+    reads = ()
+    view = True
 
     def __init__(self, shape: tuple):
         self.shape = shape
@@ -56,6 +58,8 @@ class Permute(Function):
     __slots__ = ("dims",)
     name = "permute"
     caption = "grad_in = grad_out with the dims permuted back"
+    reads = ()
+    view = True
 
     def __init__(self, dims: tuple):
         self.dims = dims
@@ -83,6 +87,8 @@ class Expand(Function):
     __slots__ = ("shape",)
     name = "expand"
     caption = "grad_in = grad_out summed over the expanded dims"
+    reads = ()
+    view = True
 
     def __init__(self, shape: tuple):
         self.shape = shape
@@ -110,6 +116,8 @@ class GetItem(Function):
     __slots__ = ("index",)
     name = "index"
     caption = "grad_out is scatter-added into zeros of the input's shape"
+    reads = ()
+    view = True
 
     def __init__(self, index):
         self.index = index
@@ -147,6 +155,7 @@ class IndexAdd(Function):
     __slots__ = ("index", "shape")
     name = "index_add"
     caption = "grad_in = grad_out read back at the index"
+    reads = ()
 
     def __init__(self, index, shape):
         self.index, self.shape = index, shape
@@ -156,6 +165,41 @@ class IndexAdd(Function):
 
     def backward(self, grad, inputs, output):
         return (grad[self.index],)
+
+
+class SetItem(Function):
+    """``x[index] = value`` recorded (the tensor keeps its memory; see minigrad/inplace.py):
+    the output is ``x`` with ``value`` written at ``index``."""
+
+    __slots__ = ("index",)
+    name = "setitem"
+    caption = "grad_x = grad_out with 0 where value was written, grad_value = grad_out[index]"
+    reads = ()
+
+    def __init__(self, index):
+        self.index = index
+
+    def options(self):
+        return {"index": _describe_index(self.index)}
+
+    def forward(self, x, value):
+        out = x.copy()
+        try:
+            out[self.index] = value
+        except (ValueError, IndexError) as error:
+            raise type(error)(f"setitem: {error} (tensor of shape {x.shape}, index "
+                              f"{_describe_index(self.index)}, value of shape {xp.shape(value)})") from None
+        return out
+
+    def backward(self, grad, inputs, output):
+        # the written elements no longer depend on x; value's gradient is what reached them
+        x, value = inputs
+        kept = xp.ones(raw(x).shape, dtype=bool)
+        kept[self.index] = False
+        grad_value = None
+        if self.parents[1] is not None:
+            grad_value = unbroadcast(grad[self.index], value.shape)
+        return (grad * kept if self.parents[0] is not None else None), grad_value
 
 
 def _describe_index(index) -> str:
@@ -179,6 +223,7 @@ class Cat(Function):
     __slots__ = ("dim",)
     name = "cat"
     caption = "grad_out is cut back into the pieces that were joined"
+    reads = ()
 
     def __init__(self, dim: int):
         self.dim = dim
@@ -203,6 +248,7 @@ class Stack(Function):
     __slots__ = ("dim",)
     name = "stack"
     caption = "grad_out is split back into the stacked tensors"
+    reads = ()
 
     def __init__(self, dim: int):
         self.dim = dim

@@ -1,0 +1,122 @@
+"""In-place changes (``+=``, ``x[i] = v``, an optimizer's update) and the version counter.
+
+Every tensor has a version counter, shared with the tensors that view its memory (basic
+indexing, ``view``, ``reshape`` when it returns a view, ``transpose``, ``.T``, ``detach``): a
+write through either is seen by both.  Every in-place change bumps the counter.  A node records
+the versions of the tensors its backward will read; backward raises, as PyTorch does, when one
+of them changed in between, instead of computing a gradient from a value that is no longer the
+one forward used.
+
+An in-place op on a tensor that requires grad (or with an operand that does) is recorded: the
+tensor takes the op's node, and the node keeps a copy of the old value it needs.  minigrad does
+not re-derive the graph of other tensors sharing the memory (PyTorch's view replay), so such an
+op raises when the tensor is a view, or has live views, rather than leave their gradients wrong.
+"""
+from __future__ import annotations
+
+import weakref
+
+from . import autograd
+from .autograd import counter_of, increment_version
+from .backend import xp
+from .grad_mode import grad_state
+from .ops.array_or_tensor import operand, raw
+from .ops.shape import SetItem
+
+
+def share_memory(view, base) -> None:
+    """``view`` shows ``base``'s memory: one version counter, and each knows the other exists."""
+    counter = counter_of(base)
+    if counter[1] is None:
+        counter[1] = weakref.WeakSet((base,))
+    counter[1].add(view)
+    view._counter = counter
+
+
+def _check_recordable(tensor, op_name: str) -> None:
+    if tensor.requires_grad and tensor.grad_fn is None:
+        raise RuntimeError(
+            f"{op_name}: a leaf Variable that requires grad is being used in an in-place "
+            f"operation (a tensor of shape {tuple(tensor.shape)}); do it out of place, or "
+            "inside mg.no_grad() (as an optimizer's update does)"
+        )
+    sharing = tensor._counter[1] if tensor._counter is not None else None
+    if sharing is not None and any(t is not tensor for t in sharing):
+        raise RuntimeError(
+            f"{op_name}: this tensor (shape {tuple(tensor.shape)}) shares its memory with another "
+            "tensor (a view of it, or the tensor it views), and minigrad does not re-derive the "
+            "gradient of the others after an in-place op that is recorded; use the out-of-place "
+            "form (y = x + 1, mg.where, mg.cat) or clone() first"
+        )
+
+
+def _check_result(tensor, value, op_name: str) -> None:
+    if value.shape != tensor.shape:
+        raise RuntimeError(
+            f"{op_name}: output with shape {list(tensor.shape)} doesn't match the broadcast shape "
+            f"{list(value.shape)}: an in-place op cannot change the shape of the tensor it writes"
+        )
+    if value.dtype != tensor.dtype and not xp.can_cast(value.dtype, tensor.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{op_name}: result type {value.dtype} can't be cast to the desired output type "
+            f"{tensor.dtype} (convert the tensor first, e.g. .float())"
+        )
+
+
+def _take_result(tensor, result, op_name: str) -> None:
+    """Write ``result`` (a recorded op's output) into ``tensor`` and make its node the tensor's."""
+    _check_result(tensor, result.data, op_name)
+    xp.copyto(tensor.data, result.data, casting="same_kind")
+    increment_version(tensor)
+    previous = tensor.grad_fn
+    node = result.grad_fn
+    node.output_version = (tensor._counter, tensor._counter[0])  # (increment_version made it)
+    tensor.grad_fn, tensor.requires_grad = node, True
+    if previous is not None:
+        _move_retain_grad(tensor, previous)
+
+
+def _snapshot(tensor):
+    """The tensor's current value and node, in memory of its own: what the recorded in-place
+    op takes as its input (the tensor itself is about to be overwritten)."""
+    return autograd.new_tensor(tensor.data.copy(), tensor.grad_fn)
+
+
+def binary_inplace(tensor, op, other):
+    """``tensor op= other`` (``op`` an arithmetic Function class): truly in place."""
+    op_name = f"in-place {op.name}"
+    other = operand(other)
+    recording = grad_state.enabled and (tensor.requires_grad or getattr(other, "requires_grad", False))
+    if recording:
+        _check_recordable(tensor, op_name)
+        _take_result(tensor, op.apply(_snapshot(tensor), other), op_name)
+        return tensor
+    value = op().forward(tensor.data, raw(other))
+    _check_result(tensor, value, op_name)
+    xp.copyto(tensor.data, value, casting="same_kind")
+    increment_version(tensor)
+    return tensor
+
+
+def setitem(tensor, index, value) -> None:
+    """``tensor[index] = value``, recorded when either side requires grad (as PyTorch does)."""
+    value = operand(value)
+    if grad_state.enabled and (tensor.requires_grad or getattr(value, "requires_grad", False)):
+        _check_recordable(tensor, "setitem")
+        _take_result(tensor, SetItem.apply(_snapshot(tensor), value, index=index), "setitem")
+        return
+    try:
+        tensor.data[index] = raw(value)
+    except (ValueError, IndexError, TypeError) as error:
+        raise type(error)(f"setitem: {error} (tensor of shape {tuple(tensor.shape)}, value of "
+                          f"shape {tuple(xp.shape(raw(value)))})") from None
+    increment_version(tensor)
+
+
+def _move_retain_grad(tensor, previous) -> None:
+    """retain_grad follows the tensor to its new value (hooks stay with the old, as PyTorch)."""
+    hooks = autograd.node_hooks(previous)
+    me = weakref.ref(tensor)
+    for hook in [h for h in hooks if getattr(h, "retains_grad", None) is me]:
+        hooks.remove(hook)
+        autograd.add_node_hook(tensor.grad_fn, hook)
