@@ -14,7 +14,8 @@ torch = pytest.importorskip("torch")
 
 def run(program, lib):
     """("raised", step) or ("grads", [each leaf's gradient]) of ``program(lib, leaves, steps)``."""
-    leaves = [lib.tensor([1.0, 2.0, 3.0], requires_grad=True), lib.tensor([0.5, -1.0, 2.0], requires_grad=True)]
+    leaves = [lib.tensor([1.0, 2.0, 3.0], requires_grad=True),
+              lib.tensor([0.5, -1.0, 2.0], requires_grad=True)]
     steps = []
     try:
         loss = program(lib, *leaves, steps=steps)
@@ -118,7 +119,7 @@ def view_sees_the_write(lib, x, w, steps):
         a = x * 1
         v = a.view(3)
         v += 1
-        t = a.T
+        t = a.view(3, 1).T
         t *= 2
     return (x * a.sum()).sum()
 
@@ -241,3 +242,14 @@ def random_program(steps_drawn):
 @given(st.lists(STEP, min_size=1, max_size=10))
 def test_random_programs_of_ops_and_inplace_changes_match_pytorch(steps_drawn):
     same_outcome(random_program(steps_drawn))
+
+
+def test_an_optimizer_step_invalidates_a_graph_kept_from_before_it():
+    import nn
+    for lib, optim in ((mg, nn.optim), (torch, torch.optim)):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        loss = (w * w).sum()
+        loss.backward(retain_graph=True)
+        optim.SGD([w], lr=0.1).step()
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward()

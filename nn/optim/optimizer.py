@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from minigrad import Tensor
+from minigrad.autograd import increment_version
 from minigrad.backend import ndarray, xp
 
 # Updates of big parameters go through a small scratch buffer, chunk by chunk: no temporary as
@@ -77,15 +78,19 @@ class Optimizer:
                     p.grad = None
                 elif p.grad is not None:
                     p.grad.data[...] = 0
+                    increment_version(p.grad)
 
     def step(self) -> None:  # pragma: no cover - every optimizer overrides it
         raise NotImplementedError
 
     def _params_with_grad(self) -> Iterator[tuple]:
-        """``(group, p, gradient array)`` for every parameter that has a gradient, in order."""
+        """``(group, p, gradient array)`` for every parameter that has a gradient, in order.
+        The caller updates ``p`` in place: its version moves, so that a graph kept from before
+        the step cannot backpropagate through the old values (as in PyTorch)."""
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
+                    increment_version(p)
                     yield group, p, p.grad.data
 
     def _state(self, p, group: dict) -> dict:
