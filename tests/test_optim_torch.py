@@ -1,6 +1,7 @@
 """Optimizers and schedulers against PyTorch: 50-step trajectories in float64, each option."""
 import numpy as np
 import pytest
+from optim_rows import ACCEPTS, BAD_IDS, BAD_OPTIONS, GOOD_OPTIONS, SAME, build
 
 import minigrad as mg
 import nn
@@ -154,3 +155,35 @@ def test_parameters_to_vector_matches_torch_and_carries_the_gradient():
     (their_vector * torch.tensor(weights)).sum().backward()
     for p, tp in zip(ours, theirs):
         np.testing.assert_array_equal(p.grad.data, tp.grad.numpy())
+
+
+def error_of(library, owner, options, parameter):
+    """The error that building ``owner`` raises, or its first step (a scheduler's zero period
+    fails only there in PyTorch); None when both go through."""
+    try:
+        built = build(library, owner, options, parameter)
+        optimizer = getattr(built, "optimizer", built)
+        optimizer.step()
+        if built is not optimizer:
+            built.step()
+    except Exception as error:  # whatever it is, the test compares it
+        return error
+    return None
+
+
+@pytest.mark.parametrize("row", BAD_OPTIONS, ids=BAD_IDS)
+def test_an_invalid_hyperparameter_raises_what_torch_raises(row):
+    ours = error_of(nn, row.owner, row.options, mg.zeros(2, requires_grad=True))
+    theirs = error_of(torch, row.owner, row.options, torch.zeros(2, requires_grad=True))
+    assert ours is not None
+    if row.torch == ACCEPTS:
+        assert theirs is None, f"torch now raises {theirs!r}: match its type and message"
+        return
+    assert isinstance(ours, type(theirs)), f"{ours!r} is not a {type(theirs).__name__}"
+    if row.torch == SAME:
+        assert str(ours) == str(theirs)
+
+
+@pytest.mark.parametrize("owner, options", GOOD_OPTIONS, ids=[f"{o}-{v}" for o, v in GOOD_OPTIONS])
+def test_hyperparameters_at_the_edges_of_their_range_are_accepted_by_torch_too(owner, options):
+    assert error_of(torch, owner, options, torch.zeros(2, requires_grad=True)) is None
