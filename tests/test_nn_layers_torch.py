@@ -1,4 +1,6 @@
 """Layers against PyTorch (weights copied): MLP, BatchNorm1d, LayerNorm, activations, Dropout."""
+import re
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,7 @@ def test_mlp_outputs_and_parameter_gradients_match_torch(name, torch_activation)
     for p in ours.parameters():
         p.data = p.data.astype(np.float64)
     linear = [m for m in theirs if isinstance(m, torch.nn.Linear)]
-    for mine, their in zip(ours.layers, linear):
+    for mine, their in zip(ours.layers, linear, strict=True):
         mine.weight.data = their.weight.detach().numpy().copy()
         mine.bias.data = their.bias.detach().numpy().copy()
     x = np.random.default_rng(0).standard_normal((8, 5))
@@ -88,6 +90,12 @@ def test_sequential_state_dict_loads_into_torch_and_back():
     x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
     np.testing.assert_allclose(ours(mg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
+    # and back: torch's weights (other ones, freshly drawn) loaded into ours
+    torch.manual_seed(1)
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()})
+    np.testing.assert_allclose(ours(mg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_linear_init_bounds_match_torch_distribution():
@@ -129,6 +137,7 @@ def test_batchnorm1d_train_eval_and_running_stats_match_torch(shape, affine, mom
         np.testing.assert_allclose(mine.grad.data, their.grad.numpy(), rtol=1e-8, atol=1e-10)
         if affine:
             np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-8)
+            np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-8)
             ours.zero_grad()
             theirs.zero_grad()
     for key, value in theirs.state_dict().items():
@@ -157,6 +166,7 @@ def test_layernorm_matches_torch(normalized_shape):
     (their_out * their_out).sum().backward()
     np.testing.assert_allclose(mine.grad.data, their.grad.numpy(), rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-8)
+    np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-8)
 
 
 @pytest.mark.parametrize("ours, theirs", [
@@ -211,7 +221,7 @@ def test_container_indexing_matches_torch(build):
     for index in (3, -4):
         with pytest.raises(IndexError) as their_error:
             theirs[index]
-        with pytest.raises(IndexError, match=f"^{their_error.value}$"):
+        with pytest.raises(IndexError, match=f"^{re.escape(str(their_error.value))}$"):
             ours[index]
 
 

@@ -96,18 +96,22 @@ def test_defaults_match_torch(name):
 
 
 def scheduler_lrs(ours_cls, theirs_cls, epochs, **options):
-    ours_opt = nn.optim.SGD([mg.zeros(1, requires_grad=True)], lr=0.5)
-    theirs_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5)
+    # A gradient of 1 makes each step move the parameter by the lr the optimizer used: the
+    # parameters then show that the optimizer takes the scheduled lr, not only get_last_lr().
+    p, tp = mg.zeros(1, dtype=mg.float64, requires_grad=True), torch.zeros(1, dtype=torch.float64,
+                                                                           requires_grad=True)
+    ours_opt, theirs_opt = nn.optim.SGD([p], lr=0.5), torch.optim.SGD([tp], lr=0.5)
     ours, theirs = ours_cls(ours_opt, **options), theirs_cls(theirs_opt, **options)
     mine, their = [ours.get_last_lr()[0]], [theirs.get_last_lr()[0]]
     for _ in range(epochs):
+        p.grad, tp.grad = mg.ones(1, dtype=mg.float64), torch.ones(1, dtype=torch.float64)
         ours_opt.step()
         theirs_opt.step()
         ours.step()
         theirs.step()
         mine.append(ours.get_last_lr()[0])
         their.append(theirs.get_last_lr()[0])
-        assert ours_opt.param_groups[0]["lr"] == mine[-1]
+        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(mine, their, rtol=1e-12, atol=1e-15)
 
 
