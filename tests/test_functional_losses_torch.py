@@ -11,19 +11,21 @@ TF = torch.nn.functional
 REDUCTIONS = ["mean", "sum", "none"]
 
 
-def run_both(mg_fn, torch_fn, *arrays, grad_of=(0,)):
-    """Value and gradients (w.r.t. the arrays at ``grad_of``) from both libraries, float64."""
+def run_both(mg_fn, torch_fn, *arrays, grad_of=(0,), create_graph=False, rtol=1e-9):
+    """Value and gradients (w.r.t. the arrays at ``grad_of``) from both libraries, float64.
+    ``create_graph=True`` makes minigrad's gradient with Tensor operations (the backward rules'
+    differentiable branch) instead of on arrays."""
     mg_inputs = [mg.tensor(a, requires_grad=i in grad_of) for i, a in enumerate(arrays)]
     torch_inputs = [torch.tensor(a, requires_grad=i in grad_of) for i, a in enumerate(arrays)]
     mg_out = mg_fn(*mg_inputs)
     torch_out = torch_fn(*torch_inputs)
     seed = np.random.default_rng(1).standard_normal(torch_out.shape)
-    (mg_out * mg.tensor(seed)).sum().backward()
+    (mg_out * mg.tensor(seed)).sum().backward(create_graph=create_graph)
     (torch_out * torch.tensor(seed)).sum().backward()
-    np.testing.assert_allclose(mg_out.data, torch_out.detach().numpy(), rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(mg_out.data, torch_out.detach().numpy(), rtol=rtol, atol=1e-10)
     for i in grad_of:
         np.testing.assert_allclose(mg_inputs[i].grad.data, torch_inputs[i].grad.numpy(),
-                                   rtol=1e-9, atol=1e-10)
+                                   rtol=rtol, atol=1e-10)
 
 
 def logits(*shape, scale=1.0, seed=0):
@@ -197,14 +199,57 @@ def test_binary_cross_entropy_matches_torch(reduction, weighted):
     run_both(ours, theirs, p, t, grad_of=(0, 1))
 
 
-def test_binary_cross_entropy_clamps_the_log_at_minus_100_like_torch():
-    p = np.array([0.0, 1.0, 0.5, 1e-50])
-    t = np.array([1.0, 0.0, 1.0, 1.0])
-    ours = F.binary_cross_entropy(mg.tensor(p, requires_grad=True), mg.tensor(t), reduction="none")
-    theirs = TF.binary_cross_entropy(torch.tensor(p), torch.tensor(t), reduction="none")
-    np.testing.assert_allclose(ours.data, theirs.numpy())
-    ours.sum().backward()
-    assert np.isfinite(ours.data).all()
+# Probabilities at and near the edges, where PyTorch's clamps act: each log is clamped at -100
+# (p = 0, p = 1, p = 1e-50, 1e-300), the gradient's denominator p (1 - p) at 1e-12 (every p
+# within 1e-12 of 0 or 1); targets at both ends and in between.
+EDGE_P, EDGE_T = np.meshgrid([0.0, 1e-300, 1e-50, 1e-15, 0.5, 1 - 2 ** -52, 1.0], [0.0, 0.3, 1.0],
+                             indexing="ij")
+UNCLAMPED_LOGS = slice(3, 6)  # the rows of EDGE_P where log p and log(1 - p) are above -100
+
+
+def bce_pair(reduction, weighted, rows=slice(None)):
+    """minigrad's and PyTorch's binary_cross_entropy over EDGE_P[rows], weighted or not."""
+    weight = np.random.default_rng(2).uniform(0.5, 2.0, EDGE_P.shape)[rows] if weighted else None
+
+    def ours(p, t):
+        return F.binary_cross_entropy(p, t, None if weight is None else mg.tensor(weight), reduction)
+
+    def theirs(p, t):
+        return TF.binary_cross_entropy(p, t, None if weight is None else torch.tensor(weight),
+                                       reduction=reduction)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binary_cross_entropy_at_and_near_0_and_1_matches_torch(reduction, weighted, create_graph):
+    # The value, and the gradient in p, (p - t) / max(p (1 - p), 1e-12): -1e12, not -inf, at
+    # p = 0, t = 1.  PyTorch's 1e-12 is rounded to float32 even in float64 (9.99999996e-13), so
+    # where that clamp acts the two differ by 4e-9 relative; without it they would differ by far.
+    run_both(*bce_pair(reduction, weighted), EDGE_P, EDGE_T, grad_of=(0,), create_graph=create_graph,
+             rtol=1e-8)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binary_cross_entropy_target_gradient_is_the_derivative_of_the_clamped_loss(
+        reduction, weighted, create_graph):
+    # The loss is linear in t, t L(1) + (1 - t) L(0), so its derivative in t is L(1) - L(0) with
+    # the clamped logs of the value, which PyTorch pins.  PyTorch's own backward departs from it
+    # where a clamp acts (+-inf at p = 0 and 1, 115 at p = 1e-50); where none acts, both agree.
+    ours = bce_pair(reduction, weighted)[0]
+    per_element = bce_pair("none", weighted)[1]
+    p = torch.tensor(EDGE_P)
+    expected = (per_element(p, torch.ones_like(p)) - per_element(p, torch.zeros_like(p))).numpy()
+    if reduction == "mean":
+        expected = expected / EDGE_P.size
+    t = mg.tensor(EDGE_T, requires_grad=True)
+    ours(mg.tensor(EDGE_P), t).sum().backward(create_graph=create_graph)
+    np.testing.assert_allclose(t.grad.data, expected, rtol=1e-12, atol=1e-12)
+    run_both(*bce_pair(reduction, weighted, UNCLAMPED_LOGS), EDGE_P[UNCLAMPED_LOGS],
+             EDGE_T[UNCLAMPED_LOGS], grad_of=(1,), create_graph=create_graph)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+import minigrad.functional as F
 import nn
 from nn.module import module_stack
 
@@ -167,20 +168,55 @@ def test_repr_prints_the_tree_like_pytorch():
                            ")")
 
 
-def test_mlp_has_activation_and_dropout_after_hidden_layers_only():
+def test_mlp_has_activation_and_dropout_after_hidden_layers_only(monkeypatch):
     mg.manual_seed(0)
     model = nn.MLP(4, [8, 6], 3, activation="tanh", dropout=0.5)
     assert [n for n, _ in model.named_parameters()] == [
         "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
         "layers.2.weight", "layers.2.bias"]
     x = mg.randn(5, 4)
+
+    def run(seed):
+        mg.manual_seed(seed)
+        return model(x).data
+
+    # the order in which the forward pass calls the modules, in train mode
+    assert model.training
+    calls = []
+
+    def recording(module):
+        forward = module.forward
+
+        def forward_and_record(h):
+            calls.append(type(module).__name__)
+            return forward(h)
+        return forward_and_record
+
+    for module in [*model.layers, model.activation, model.dropout]:
+        monkeypatch.setattr(module, "forward", recording(module))
+    out = run(1)
+    assert calls == ["Linear", "Tanh", "Dropout", "Linear", "Tanh", "Dropout", "Linear"]
+    # the same by hand: dropout's masks are drawn in the same order from the same seed, so any
+    # other place for it (before the activation, after the last layer) gives other numbers
+    mg.manual_seed(1)
+    h = x
+    for i, layer in enumerate(model.layers):
+        h = layer(h)
+        if i < 2:
+            h = F.dropout(h.tanh(), p=0.5, training=True)
+    np.testing.assert_array_equal(out, h.data)
+    assert (out != 0).all()  # no dropout on the output
+    assert not np.array_equal(run(1), run(2))  # the masks follow the seed
+    np.testing.assert_array_equal(run(1), out)
+    # in eval mode dropout is gone: no seed matters, the output is the plain composition
     model.eval()
     h = x
     for i, layer in enumerate(model.layers):
         h = layer(h)
         if i < 2:
             h = h.tanh()
-    np.testing.assert_allclose(model(x).data, h.data, rtol=1e-6)
+    np.testing.assert_array_equal(run(1), run(2))
+    np.testing.assert_allclose(run(1), h.data, rtol=1e-6)
     with pytest.raises(ValueError, match="activation must be one of"):
         nn.MLP(2, [3], 1, activation="swish")
 

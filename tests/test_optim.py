@@ -1,6 +1,7 @@
 """Optimizers without PyTorch: regularization equivalences, state_dict, errors, the notes' J(w)."""
 import numpy as np
 import pytest
+from optim_rows import BAD_IDS, BAD_OPTIONS, GOOD_OPTIONS, NAN, build
 
 import minigrad as mg
 import nn
@@ -103,23 +104,62 @@ def test_optimizer_zero_grad_sets_none_and_skips_parameters_without_grad():
     opt = nn.optim.Adam([a, b])
     a.grad = mg.ones(2)
     opt.step()
+    assert (a.data < 1.0).all()  # a stepped, so b's standing still is the skip
     np.testing.assert_array_equal(b.data, [1.0, 1.0])
     opt.zero_grad()
     assert a.grad is None
 
 
-def test_bad_optimizer_arguments_raise_clearly():
+def test_bad_parameter_lists_raise_clearly():
+    # (the bad hyperparameters are in optim_rows.BAD_OPTIONS)
     p = mg.zeros(2, requires_grad=True)
-    with pytest.raises(ValueError, match="Nesterov momentum requires"):
-        nn.optim.SGD([p], lr=0.1, nesterov=True)
-    with pytest.raises(ValueError, match="invalid learning rate"):
-        nn.optim.Adam([p], lr=-1)
-    with pytest.raises(ValueError, match="invalid betas"):
-        nn.optim.Adam([p], betas=(1.0, 0.9))
     with pytest.raises(TypeError, match="single Tensor"):
         nn.optim.SGD(p, lr=0.1)
     with pytest.raises(ValueError, match="empty parameter list"):
         nn.optim.SGD([], lr=0.1)
+
+
+@pytest.mark.parametrize("row", BAD_OPTIONS, ids=BAD_IDS)
+def test_an_invalid_hyperparameter_raises_pytorchs_error_at_construction(row):
+    with pytest.raises(row.errors[0]) as caught:
+        build(nn, row.owner, row.options, mg.zeros(2, requires_grad=True))
+    assert all(isinstance(caught.value, error) for error in row.errors), type(caught.value).__mro__
+    assert str(caught.value) == row.message
+
+
+@pytest.mark.parametrize("owner, options", GOOD_OPTIONS, ids=[f"{o}-{v}" for o, v in GOOD_OPTIONS])
+def test_hyperparameters_at_the_edges_of_their_range_are_accepted(owner, options):
+    built = build(nn, owner, options, mg.zeros(2, requires_grad=True))
+    # an optimizer keeps its options in its parameter group, a scheduler as attributes
+    kept = built.param_groups[0] if hasattr(nn.optim, owner) else vars(built)
+    assert {name: kept[name] for name in options} == options
+
+
+def test_a_parameter_groups_own_invalid_value_is_refused_too():
+    # PyTorch checks only the defaults; a group's own NaN lr would silently make its weights NaN
+    a, b = mg.zeros(2, requires_grad=True), mg.zeros(2, requires_grad=True)
+    with pytest.raises(ValueError, match=r"^Invalid learning rate: nan$"):
+        nn.optim.SGD([{"params": [a]}, {"params": [b], "lr": NAN}], lr=0.1)
+    opt = nn.optim.Adam([a])
+    with pytest.raises(ValueError, match=r"^Invalid beta parameter at index 1: 1.0$"):
+        opt.add_param_group({"params": [b], "betas": (0.9, 1.0)})
+    assert len(opt.param_groups) == 1
+
+
+def test_loading_a_state_with_an_invalid_value_raises_and_changes_nothing():
+    a, b = mg.zeros(2, requires_grad=True), mg.zeros(2, requires_grad=True)
+    opt = nn.optim.RMSprop([{"params": [a]}, {"params": [b]}], lr=0.01)
+    saved = opt.state_dict()
+    saved["param_groups"][0]["lr"] = 0.5
+    saved["param_groups"][1]["alpha"] = NAN
+    with pytest.raises(ValueError, match=r"^Invalid alpha value: nan$"):
+        opt.load_state_dict(saved)
+    assert [g["lr"] for g in opt.param_groups] == [0.01, 0.01]
+    assert [g["alpha"] for g in opt.param_groups] == [0.99, 0.99]
+    scheduler = nn.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    with pytest.raises(ValueError, match=r"^Invalid gamma value: -1.0$"):
+        scheduler.load_state_dict({**scheduler.state_dict(), "gamma": -1.0})
+    assert scheduler.gamma == 0.5
 
 
 def test_clip_grad_norm_scales_to_the_max_norm_and_returns_the_total():

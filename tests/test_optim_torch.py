@@ -1,6 +1,7 @@
 """Optimizers and schedulers against PyTorch: 50-step trajectories in float64, each option."""
 import numpy as np
 import pytest
+from optim_rows import ACCEPTS, BAD_IDS, BAD_OPTIONS, GOOD_OPTIONS, SAME, build
 
 import minigrad as mg
 import nn
@@ -95,18 +96,22 @@ def test_defaults_match_torch(name):
 
 
 def scheduler_lrs(ours_cls, theirs_cls, epochs, **options):
-    ours_opt = nn.optim.SGD([mg.zeros(1, requires_grad=True)], lr=0.5)
-    theirs_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5)
+    # A gradient of 1 makes each step move the parameter by the lr the optimizer used: the
+    # parameters then show that the optimizer takes the scheduled lr, not only get_last_lr().
+    p, tp = mg.zeros(1, dtype=mg.float64, requires_grad=True), torch.zeros(1, dtype=torch.float64,
+                                                                           requires_grad=True)
+    ours_opt, theirs_opt = nn.optim.SGD([p], lr=0.5), torch.optim.SGD([tp], lr=0.5)
     ours, theirs = ours_cls(ours_opt, **options), theirs_cls(theirs_opt, **options)
     mine, their = [ours.get_last_lr()[0]], [theirs.get_last_lr()[0]]
     for _ in range(epochs):
+        p.grad, tp.grad = mg.ones(1, dtype=mg.float64), torch.ones(1, dtype=torch.float64)
         ours_opt.step()
         theirs_opt.step()
         ours.step()
         theirs.step()
         mine.append(ours.get_last_lr()[0])
         their.append(theirs.get_last_lr()[0])
-        assert ours_opt.param_groups[0]["lr"] == mine[-1]
+        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(mine, their, rtol=1e-12, atol=1e-15)
 
 
@@ -154,3 +159,35 @@ def test_parameters_to_vector_matches_torch_and_carries_the_gradient():
     (their_vector * torch.tensor(weights)).sum().backward()
     for p, tp in zip(ours, theirs):
         np.testing.assert_array_equal(p.grad.data, tp.grad.numpy())
+
+
+def error_of(library, owner, options, parameter):
+    """The error that building ``owner`` raises, or its first step (a scheduler's zero period
+    fails only there in PyTorch); None when both go through."""
+    try:
+        built = build(library, owner, options, parameter)
+        optimizer = getattr(built, "optimizer", built)
+        optimizer.step()
+        if built is not optimizer:
+            built.step()
+    except Exception as error:  # whatever it is, the test compares it
+        return error
+    return None
+
+
+@pytest.mark.parametrize("row", BAD_OPTIONS, ids=BAD_IDS)
+def test_an_invalid_hyperparameter_raises_what_torch_raises(row):
+    ours = error_of(nn, row.owner, row.options, mg.zeros(2, requires_grad=True))
+    theirs = error_of(torch, row.owner, row.options, torch.zeros(2, requires_grad=True))
+    assert ours is not None
+    if row.torch == ACCEPTS:
+        assert theirs is None, f"torch now raises {theirs!r}: match its type and message"
+        return
+    assert isinstance(ours, type(theirs)), f"{ours!r} is not a {type(theirs).__name__}"
+    if row.torch == SAME:
+        assert str(ours) == str(theirs)
+
+
+@pytest.mark.parametrize("owner, options", GOOD_OPTIONS, ids=[f"{o}-{v}" for o, v in GOOD_OPTIONS])
+def test_hyperparameters_at_the_edges_of_their_range_are_accepted_by_torch_too(owner, options):
+    assert error_of(torch, owner, options, torch.zeros(2, requires_grad=True)) is None

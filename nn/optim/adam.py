@@ -9,17 +9,6 @@ from minigrad.backend import xp
 from .optimizer import Optimizer
 
 
-def _check(name, lr, betas, eps, weight_decay):
-    if lr < 0:
-        raise ValueError(f"{name}: invalid learning rate {lr}")
-    if eps < 0:
-        raise ValueError(f"{name}: invalid epsilon {eps}")
-    if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
-        raise ValueError(f"{name}: invalid betas {betas} (each must be in [0, 1))")
-    if weight_decay < 0:
-        raise ValueError(f"{name}: invalid weight_decay {weight_decay}")
-
-
 class Adam(Optimizer):
     r"""Adam (Kingma & Ba, 2015), PyTorch's rule.  At step t, for parameter p with gradient g::
 
@@ -31,11 +20,11 @@ class Adam(Optimizer):
     """
 
     decoupled = False
+    checked_options = ("lr", "eps", "betas", "weight_decay")
 
     def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False,
                  maximize: bool = False) -> None:
-        _check(type(self).__name__, lr, betas, eps, weight_decay)
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
                                       "weight_decay": weight_decay, "amsgrad": amsgrad,
                                       "maximize": maximize})

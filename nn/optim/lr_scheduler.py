@@ -4,14 +4,21 @@ from __future__ import annotations
 import math
 
 from .optimizer import Optimizer
+from .validation import check_options
 
 
 class LRScheduler:
-    """Sets each group's ``lr`` from its ``initial_lr`` and the epoch count ``last_epoch``."""
+    """Sets each group's ``lr`` from its ``initial_lr`` and the epoch count ``last_epoch``.
+
+    Subclasses set their options as attributes, named in ``checked_options``, before calling
+    ``__init__``, which checks them (``nn.optim.validation``) before it touches the optimizer."""
+
+    checked_options: tuple = ()
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        check_options(vars(self), self.checked_options)
         self.optimizer = optimizer
         for group in optimizer.param_groups:
             if last_epoch == -1:
@@ -40,11 +47,14 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
+        check_options({**vars(self), **state_dict}, self.checked_options)
         self.__dict__.update(state_dict)
 
 
 class StepLR(LRScheduler):
     """``lr = initial_lr * gamma ** (epoch // step_size)``."""
+
+    checked_options = ("step_size", "gamma")
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
@@ -58,6 +68,8 @@ class StepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """``lr = initial_lr * gamma ** epoch``."""
 
+    checked_options = ("gamma",)
+
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -68,6 +80,8 @@ class ExponentialLR(LRScheduler):
 
 class CosineAnnealingLR(LRScheduler):
     """``lr = eta_min + (initial_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2``."""
+
+    checked_options = ("T_max", "eta_min")
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:

@@ -9,6 +9,8 @@ from minigrad import Tensor
 from minigrad.autograd import increment_version
 from minigrad.backend import ndarray, xp
 
+from .validation import check_options
+
 # Updates of big parameters go through a small scratch buffer, chunk by chunk: no temporary as
 # big as the parameter (which would cost a page-faulting allocation every step and raise the
 # peak memory), and each chunk stays in cache between its two passes.
@@ -37,9 +39,16 @@ def subtract_scaled_(param: ndarray, grad: ndarray, scale: float) -> None:
 class Optimizer:
     """Holds ``param_groups`` (dicts with ``'params'`` and the options) and ``state`` (per
     parameter: momentum buffers, moment estimates...).  Subclasses write ``step``, which works
-    on ``p.data`` in place, on arrays: an update is not part of any graph."""
+    on ``p.data`` in place, on arrays: an update is not part of any graph.
+
+    ``checked_options`` names the options that ``nn.optim.validation`` checks, in PyTorch's
+    order: the defaults first of all (as PyTorch does, so ``SGD([], lr=-1)`` reports the lr),
+    then each parameter group's own values, in ``add_param_group`` and ``load_state_dict``."""
+
+    checked_options: tuple = ()
 
     def __init__(self, params: Iterable, defaults: dict) -> None:
+        check_options(defaults, self.checked_options)
         self.defaults = defaults
         self.state: dict = {}
         self.param_groups: list = []
@@ -68,6 +77,7 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         for key, value in self.defaults.items():
             group.setdefault(key, value)
+        check_options(group, self.checked_options)  # a group's own lr is as dangerous as the default
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -128,12 +138,14 @@ class Optimizer:
         if len(groups) != len(self.param_groups):
             raise ValueError(f"load_state_dict: the saved state has {len(groups)} parameter "
                              f"groups, this optimizer has {len(self.param_groups)}")
-        by_index = {}
-        for saved, group in zip(groups, self.param_groups):
+        for saved, group in zip(groups, self.param_groups):  # check everything before changing anything
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError("load_state_dict: a saved parameter group has "
                                  f"{len(saved['params'])} parameters, this one has "
                                  f"{len(group['params'])}")
+            check_options({**group, **saved}, self.checked_options)
+        by_index = {}
+        for saved, group in zip(groups, self.param_groups):
             for i, p in zip(saved["params"], group["params"]):
                 by_index[i] = p
             for key, value in saved.items():

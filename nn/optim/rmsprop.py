@@ -19,11 +19,10 @@ class RMSprop(Optimizer):
         p <- p - lr * g / d                           (otherwise)
     """
 
+    checked_options = ("lr", "eps", "momentum", "weight_decay", "alpha")
+
     def __init__(self, params: Iterable, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False) -> None:
-        if lr < 0 or eps < 0 or alpha < 0 or momentum < 0 or weight_decay < 0:
-            raise ValueError(f"RMSprop: invalid option (lr={lr}, alpha={alpha}, eps={eps}, "
-                             f"momentum={momentum}, weight_decay={weight_decay})")
         super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
                                       "momentum": momentum, "centered": centered})
 
@@ -71,13 +70,11 @@ class Adagrad(Optimizer):
         p <- p - lr_t * g / (sqrt(s) + eps)
     """
 
+    checked_options = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
     def __init__(self, params: Iterable, lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
                  eps: float = 1e-10) -> None:
-        if lr < 0 or lr_decay < 0 or weight_decay < 0 or initial_accumulator_value < 0 or eps < 0:
-            raise ValueError(f"Adagrad: invalid option (lr={lr}, lr_decay={lr_decay}, "
-                             f"weight_decay={weight_decay}, "
-                             f"initial_accumulator_value={initial_accumulator_value}, eps={eps})")
         super().__init__(params, {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
                                       "initial_accumulator_value": initial_accumulator_value, "eps": eps})
         for group in self.param_groups:  # PyTorch fills Adagrad's state at construction

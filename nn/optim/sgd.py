@@ -29,17 +29,11 @@ class SGD(Optimizer):
     5.0
     """
 
+    checked_options = ("lr", "momentum", "weight_decay", "nesterov", "dampening")
+
     def __init__(self, params: Iterable, lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False,
                  maximize: bool = False) -> None:
-        if lr < 0:
-            raise ValueError(f"SGD: invalid learning rate {lr}")
-        if momentum < 0:
-            raise ValueError(f"SGD: invalid momentum {momentum}")
-        if weight_decay < 0:
-            raise ValueError(f"SGD: invalid weight_decay {weight_decay}")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
                                       "weight_decay": weight_decay, "nesterov": nesterov,
                                       "maximize": maximize})
