@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict, namedtuple
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from minigrad import Tensor, autograd
@@ -267,9 +267,18 @@ class Module:
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
         """Copy the values of ``state_dict`` into this module's parameters and buffers.
 
-        With ``strict`` a missing or unexpected key raises, naming the keys; a wrong shape
-        always raises, naming the key and both shapes.
+        Every key, shape and dtype is checked before the first value is copied, so a load that
+        raises leaves the module exactly as it was. A wrong shape always raises, as does a dtype
+        this module's tensor cannot hold without losing information (a float64 value into a
+        float32 weight: cast it first if that is what you want); with ``strict`` a missing or
+        unexpected key raises too. Returns the missing and unexpected keys, as PyTorch does.
+
+        >>> import nn
+        >>> nn.Linear(2, 1).load_state_dict(nn.Linear(2, 1).state_dict())
+        IncompatibleKeys(missing_keys=[], unexpected_keys=[])
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict()  # its tensors share their arrays with this module's
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -281,16 +290,14 @@ class Module:
                 errors.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
         arrays = {}
         for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            arrays[key] = array = value.data if isinstance(value, Tensor) else xp.asarray(value)
-            if array.shape != target.shape:
-                errors.append(f"size mismatch for {key!r}: the checkpoint has shape "
-                              f"{tuple(array.shape)}, this module has shape {tuple(target.shape)}")
+            if key in state_dict:
+                arrays[key], error = _checked_value(key, state_dict[key], target)
+                if error:
+                    errors.append(error)
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n  "
                                + "\n  ".join(errors))
+        # Nothing below can fail (same shapes, safe casts): the copy is all or nothing.
         for key, array in arrays.items():
             own[key].data[...] = array  # in place: optimizers keep referring to the same arrays
         return IncompatibleKeys(missing, unexpected)
@@ -312,6 +319,26 @@ class Module:
         if len(lines) == 1 and not self._modules:
             return f"{type(self).__name__}({lines[0]})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _checked_value(key: str, value, target: Tensor) -> tuple:
+    """``(array, None)`` when ``value`` fits the module's tensor ``target``, else ``(None, why)``.
+
+    Plain Python values (lists, numbers) get minigrad's dtypes (floats as float32), as
+    ``mg.tensor`` gives them; arrays and tensors keep theirs, which must cast safely.
+    """
+    try:
+        array = value.data if isinstance(value, Tensor) else Tensor(value).data
+    except (TypeError, ValueError) as error:
+        return None, f"value of {key!r} is not an array of numbers: {error}"
+    if tuple(array.shape) != tuple(target.shape):
+        return None, (f"size mismatch for {key!r}: the checkpoint has shape {tuple(array.shape)}, "
+                      f"this module has shape {tuple(target.shape)}")
+    if not xp.can_cast(array.dtype, target.dtype, casting="safe"):
+        return None, (f"dtype mismatch for {key!r}: the checkpoint has {array.dtype}, this module "
+                      f"has {target.dtype}, which cannot hold every {array.dtype} value; convert "
+                      f"the value first (e.g. value.astype('{target.dtype}')) if that is intended")
+    return array, None
 
 
 def _indent(text: str) -> str:

@@ -291,3 +291,70 @@ def test_300_random_corruptions_load_the_original_values_or_raise_checkpoint_err
         outcomes["loaded the original values"] += 1
     # most corruptions are caught; a few land in bytes that do not matter (a date, a local size)
     assert outcomes["raised CheckpointError"] > 250 and outcomes["loaded the original values"] > 0
+
+
+# -- load_state_dict: all or nothing -------------------------------------------------------------
+def test_a_failed_load_with_a_bad_shape_at_the_last_key_changes_nothing():
+    model = small_model()
+    before = arrays_of(model.state_dict())
+    state = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.BatchNorm1d(4), nn.Linear(4, 2)).state_dict()
+    last = list(state)[-1]
+    assert last == "3.bias"
+    state[last] = mg.zeros(3)
+    with pytest.raises(RuntimeError, match=r"Error\(s\) in loading state_dict for Sequential:\n"
+                                           r"  size mismatch for '3.bias'.*\(3,\).*\(2,\)"):
+        model.load_state_dict(state)
+    assert_same_state(model.state_dict(), before)
+
+
+def test_a_dtype_that_would_lose_information_is_refused_and_changes_nothing():
+    model = small_model()
+    before = arrays_of(model.state_dict())
+    state = arrays_of(small_model().state_dict())
+    state = {key: value + 1 for key, value in state.items()}  # values different from before
+    state["3.bias"] = state["3.bias"].astype(np.float64)
+    with pytest.raises(RuntimeError, match=r"dtype mismatch for '3.bias': the checkpoint has "
+                                           r"float64, this module has float32"):
+        model.load_state_dict(state)
+    assert_same_state(model.state_dict(), before)
+
+
+def test_a_dtype_that_casts_without_loss_is_loaded():
+    model = nn.Linear(2, 1, dtype=np.float64)
+    model.load_state_dict({"weight": np.array([[1.5, 2.5]], np.float32), "bias": np.array([3])})
+    np.testing.assert_array_equal(model.weight.data, [[1.5, 2.5]])
+    assert model.weight.dtype == np.float64 and model.bias.item() == 3.0
+
+
+def test_strict_false_returns_missing_and_unexpected_keys_and_loads_the_rest():
+    source, target = nn.Linear(2, 3), nn.Linear(2, 3)
+    state = {"weight": source.weight, "extra": mg.zeros(1)}
+    missing, unexpected = target.load_state_dict(state, strict=False)
+    assert missing == ["bias"] and unexpected == ["extra"]
+    np.testing.assert_array_equal(target.weight.data, source.weight.data)
+
+
+def test_strict_false_still_raises_on_a_shape_mismatch_and_changes_nothing():
+    model = nn.Linear(2, 3)
+    before = arrays_of(model.state_dict())
+    with pytest.raises(RuntimeError, match="size mismatch for 'bias'"):
+        model.load_state_dict({"weight": mg.ones(3, 2), "bias": mg.ones(4)}, strict=False)
+    assert_same_state(model.state_dict(), before)
+
+
+def test_load_state_dict_wants_a_mapping():
+    with pytest.raises(TypeError, match="Expected state_dict to be dict-like"):
+        nn.Linear(2, 3).load_state_dict([("weight", mg.ones(3, 2))])
+
+
+def test_strict_false_agrees_with_pytorch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.Linear(2, 3), torch.nn.Linear(2, 3)
+    state = {"weight": np.ones((3, 2), np.float32), "extra": np.zeros(1, np.float32)}
+    their_result = theirs.load_state_dict({k: torch.tensor(v) for k, v in state.items()}, strict=False)
+    missing, unexpected = ours.load_state_dict(state, strict=False)
+    assert (missing, unexpected) == (their_result.missing_keys, their_result.unexpected_keys)
+    with pytest.raises(RuntimeError, match="size mismatch for bias"):
+        theirs.load_state_dict({"bias": torch.ones(4)}, strict=False)
+    with pytest.raises(RuntimeError, match="size mismatch for 'bias'"):
+        ours.load_state_dict({"bias": np.ones(4, np.float32)}, strict=False)
