@@ -4,8 +4,12 @@ Each returns tensors ``X`` (float32) and ``y`` (int64 class labels).
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
+import math
 import os
+import struct
+import zlib
 
 import numpy as np
 
@@ -84,44 +88,131 @@ def _find(folder: str, name: str) -> str:
                             "into that folder")
 
 
-def read_idx(path: str) -> np.ndarray:
-    """One IDX file (gzipped or not) as a uint8 array of the shape its header gives."""
-    opener = gzip.open if path.endswith(".gz") else open
-    try:
-        with opener(path, "rb") as f:
-            raw = f.read()
-    except (OSError, EOFError) as error:
-        raise ValueError(f"load_mnist: cannot read {path!r}: {error}") from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"load_mnist: {path!r} is not an IDX file of unsigned bytes (its first "
-                         f"bytes are {raw[:4]!r}, expected 00 00 08 followed by the rank)")
-    rank = raw[3]
-    header = 4 + 4 * rank
-    if len(raw) < header:
-        raise ValueError(f"load_mnist: {path!r} is truncated inside its header")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(rank))
-    expected = int(np.prod(shape))
-    if len(raw) - header != expected:
-        raise ValueError(f"load_mnist: {path!r} has {len(raw) - header} bytes of data but its "
-                         f"header announces shape {shape} ({expected} bytes); the file is "
-                         "truncated or corrupt")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+class DatasetFileError(ValueError):
+    """A dataset file that its loader cannot trust: the message names the file and what is wrong.
+
+    A ``ValueError`` (bad contents, not a missing file, which stays ``FileNotFoundError``), as
+    the MNIST loader raised before this class existed.
+    """
 
 
-def load_mnist(path: str, flatten: bool = True):
+# The type codes of the IDX format (the third byte of every IDX file); MNIST's are all 0x08.
+_IDX_TYPES = {0x08: "unsigned byte", 0x09: "signed byte", 0x0B: "short", 0x0C: "int",
+              0x0D: "float", 0x0E: "double"}
+# Deflate cannot expand data more than 1032 times: a gzip file of N bytes holds at most 1032 N.
+_MAX_DEFLATE_RATIO = 1032
+_CHUNK = 1 << 20  # data is read 1 MiB at a time, so memory follows what the file really holds
+
+
+def read_idx(path: str, ndim: int | None = None) -> np.ndarray:
+    """One IDX file (gzipped or not) as a uint8 array of the shape its header gives.
+
+    The header (magic, type code, number of dimensions, sizes) is checked against the file's
+    length before any data is read, and gzip is decompressed as a stream, so a small file that
+    claims or decompresses to gigabytes is refused without allocating them. ``ndim``, when
+    given, is the number of dimensions the file must have (3 for images, 1 for labels).
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as file:
+        file_size = os.fstat(file.fileno()).st_size
+        gzipped = file.read(2) == b"\x1f\x8b"  # gzip's magic; an IDX file starts with 00 00
+        file.seek(0)
+        opened = gzip.GzipFile(fileobj=file, mode="rb") if gzipped else contextlib.nullcontext(file)
+        try:
+            with opened as stream:
+                shape = _read_idx_header(stream, path, ndim)
+                _check_idx_size(shape, path, file_size, gzipped)
+                data = _read_idx_data(stream, shape, path)
+        except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+            raise DatasetFileError(f"load_mnist: cannot read {path!r}: {error}") from None
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape)
+
+
+def _read_idx_header(stream, path: str, ndim: int | None) -> tuple:
+    """The sizes an IDX header announces: 00 00, the type code, the rank, one uint32 per dim."""
+    magic = stream.read(4)
+    if len(magic) < 4 or magic[0] != 0 or magic[1] != 0:
+        raise DatasetFileError(f"load_mnist: {path!r} is not an IDX file (its first bytes are "
+                               f"{magic!r}, expected 00 00, the type code 08 and the rank)")
+    type_code, rank = magic[2], magic[3]
+    if type_code != 0x08:
+        kind = _IDX_TYPES.get(type_code, "no IDX type")
+        raise DatasetFileError(f"load_mnist: {path!r} is not an IDX file of unsigned bytes: its "
+                               f"type code is 0x{type_code:02X} ({kind}); MNIST's is 0x08")
+    if ndim is not None and rank != ndim:
+        raise DatasetFileError(f"load_mnist: {path!r} has {rank} dimensions, expected {ndim} "
+                               "(images: count, rows, columns; labels: count)")
+    sizes = stream.read(4 * rank)
+    if len(sizes) < 4 * rank:
+        raise DatasetFileError(f"load_mnist: {path!r} is truncated inside its header")
+    return struct.unpack(f">{rank}I", sizes)  # big-endian unsigned 32-bit sizes
+
+
+def _check_idx_size(shape: tuple, path: str, file_size: int, gzipped: bool) -> None:
+    """Refuse sizes the file cannot hold, before a byte of data is read or allocated."""
+    header = 4 + 4 * len(shape)
+    expected = math.prod(shape)  # Python integers: no overflow however large the sizes
+    if not gzipped and file_size - header != expected:
+        raise DatasetFileError(f"load_mnist: {path!r} has {file_size - header} bytes of data but "
+                               f"its header announces shape {shape} ({expected} bytes); the file "
+                               "is truncated or corrupt")
+    if gzipped and header + expected > _MAX_DEFLATE_RATIO * file_size:
+        raise DatasetFileError(f"load_mnist: {path!r} announces shape {shape} ({expected} bytes), "
+                               f"more than its {file_size} gzipped bytes can hold (at most "
+                               f"{_MAX_DEFLATE_RATIO} times as many); the file is truncated or corrupt")
+
+
+def _read_idx_data(stream, shape: tuple, path: str) -> bytearray:
+    """Exactly the bytes the header announced, then a check that nothing follows them.
+
+    Read in chunks, so memory grows with what the stream really yields; the read past the end
+    also makes gzip check its CRC-32 and length, and stops a payload far longer than the
+    header says after one more byte, never decompressing the rest.
+    """
+    expected = math.prod(shape)
+    data = bytearray()
+    while len(data) < expected:
+        chunk = stream.read(min(_CHUNK, expected - len(data)))
+        if not chunk:
+            raise DatasetFileError(f"load_mnist: {path!r} has {len(data)} bytes of data but its "
+                                   f"header announces shape {shape} ({expected} bytes); the file "
+                                   "is truncated or corrupt")
+        data += chunk
+    if stream.read(1):
+        raise DatasetFileError(f"load_mnist: {path!r} holds more data than its header announces "
+                               f"(shape {shape}, {expected} bytes); the file is truncated or corrupt")
+    return data
+
+
+def _check_labels(labels: np.ndarray, path: str, num_classes: int) -> None:
+    """Every label must name a class: a label 12 in a 10-class file would index out of range."""
+    outside = np.flatnonzero(labels >= num_classes)  # uint8: never below 0
+    if outside.size:
+        index = int(outside[0])
+        raise DatasetFileError(f"load_mnist: {path!r} has the label {labels[index]} at index "
+                               f"{index} ({outside.size} labels in all outside 0..{num_classes - 1}, "
+                               f"num_classes={num_classes})")
+
+
+def load_mnist(path: str, flatten: bool = True, num_classes: int = 10):
     """MNIST from the four standard IDX files in folder ``path`` (gzipped or not).
 
     Returns ``((X_train, y_train), (X_test, y_test))``: images as float32 in [0, 1], flattened
-    to 784 features (``flatten=False`` keeps 28x28), labels as int64.
+    to 784 features (``flatten=False`` keeps 28x28), labels as int64 in ``0..num_classes-1``.
+    A file that is malformed, truncated, inconsistent with its partner or has a label outside
+    that range raises :class:`DatasetFileError` naming it.
     """
     result = []
     for split in ("train", "test"):
         images_name, labels_name = _MNIST_FILES[split]
-        images = read_idx(_find(path, images_name))
-        labels = read_idx(_find(path, labels_name))
-        if images.ndim != 3 or labels.ndim != 1 or images.shape[0] != labels.shape[0]:
-            raise ValueError(f"load_mnist: the {split} files do not match: images of shape "
-                             f"{images.shape}, labels of shape {labels.shape}")
+        images_path, labels_path = _find(path, images_name), _find(path, labels_name)
+        images = read_idx(images_path, ndim=3)
+        labels = read_idx(labels_path, ndim=1)
+        if images.shape[0] != labels.shape[0]:
+            raise DatasetFileError(f"load_mnist: the {split} files do not match: {images_path!r} "
+                                   f"holds {images.shape[0]} images, {labels_path!r} "
+                                   f"{labels.shape[0]} labels")
+        _check_labels(labels, labels_path, num_classes)
         X = images.astype(np.float32) / 255.0
         if flatten:
             X = X.reshape(X.shape[0], -1)

@@ -4,6 +4,8 @@ import gzip
 import math
 import struct
 import time
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ import pytest
 import minigrad as mg
 import minigrad.functional as F
 import nn
+from nn.datasets import DatasetFileError
 
 
 def test_tensor_dataset_rows_and_length():
@@ -143,6 +146,104 @@ def test_load_mnist_names_a_missing_or_malformed_file(tmp_path):
     data = (tmp_path / "train-images-idx3-ubyte").read_bytes()
     (tmp_path / "train-images-idx3-ubyte").write_bytes(data[:-10])
     with pytest.raises(ValueError, match="truncated or corrupt"):
+        nn.datasets.load_mnist(tmp_path)
+
+
+def idx_header(shape, type_code=0x08):
+    return struct.pack(">BBBB", 0, 0, type_code, len(shape)) + struct.pack(f">{len(shape)}I", *shape)
+
+
+def write_mnist(folder, train_labels=(1, 2, 3), test_labels=(4, 5), compress=True):
+    """A tiny MNIST: 28x28 images of zeros, with the labels given."""
+    for split, labels in (("train", train_labels), ("t10k", test_labels)):
+        write_idx(folder / f"{split}-images-idx3-ubyte", np.zeros((len(labels), 28, 28)), compress)
+        write_idx(folder / f"{split}-labels-idx1-ubyte", np.array(labels), compress)
+
+
+def gzip_of_zeros(prefix: bytes, n_zeros: int) -> bytes:
+    """gzip of ``prefix`` and then ``n_zeros`` zero bytes, compressed a MiB at a time."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: the gzip container
+    parts = [compressor.compress(prefix)]
+    block = bytes(2**20)
+    for _ in range(n_zeros // len(block)):
+        parts.append(compressor.compress(block))
+    return b"".join(parts) + compressor.flush()
+
+
+def peak_memory_of(fn):
+    """The peak of Python and numpy allocations while ``fn()`` runs (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        fn()
+    except Exception:  # the error is checked by the caller; here only the memory matters
+        pass
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_small_gzip_whose_header_claims_gigabytes_is_refused_without_allocating_them(tmp_path):
+    write_mnist(tmp_path)
+    bomb = tmp_path / "train-images-idx3-ubyte.gz"
+    bomb.write_bytes(gzip.compress(idx_header((60000, 28000, 28000)) + bytes(1000)))  # 47 TB
+    with pytest.raises(DatasetFileError, match=r"train-images-idx3-ubyte.gz' announces shape "
+                                               r"\(60000, 28000, 28000\)"):
+        nn.datasets.load_mnist(tmp_path)
+    assert peak_memory_of(lambda: nn.datasets.read_idx(bomb)) < 2**20
+
+
+def test_a_gzip_payload_far_longer_than_its_header_says_is_refused_without_reading_it_all(tmp_path):
+    write_mnist(tmp_path)
+    images = tmp_path / "t10k-images-idx3-ubyte.gz"
+    images.write_bytes(gzip_of_zeros(idx_header((2, 28, 28)), 64 * 2**20))  # 64 MiB, not 1568 B
+    assert images.stat().st_size < 2**20
+    with pytest.raises(DatasetFileError, match=r"t10k-images-idx3-ubyte.gz' holds more data than "
+                                               r"its header announces \(shape \(2, 28, 28\)"):
+        nn.datasets.load_mnist(tmp_path)
+    assert peak_memory_of(lambda: nn.datasets.read_idx(images)) < 2**20
+
+
+def test_a_label_outside_the_classes_is_an_error_naming_the_file(tmp_path):
+    write_mnist(tmp_path, test_labels=(3, 12, 1))
+    with pytest.raises(DatasetFileError, match=r"t10k-labels-idx1-ubyte.gz' has the label 12 at "
+                                               r"index 1 .*outside 0..9"):
+        nn.datasets.load_mnist(tmp_path)
+    (_, _), (_, y_test) = nn.datasets.load_mnist(tmp_path, num_classes=13)
+    np.testing.assert_array_equal(y_test.data, [3, 12, 1])
+
+
+def test_the_idx_type_code_and_number_of_dimensions_are_checked(tmp_path):
+    write_mnist(tmp_path, compress=False)
+    labels = tmp_path / "train-labels-idx1-ubyte"
+    labels.write_bytes(idx_header((3,), type_code=0x0D) + bytes(12))
+    with pytest.raises(DatasetFileError, match=r"labels-idx1-ubyte' is not an IDX file of unsigned "
+                                               r"bytes: its type code is 0x0D \(float\)"):
+        nn.datasets.load_mnist(tmp_path)
+    labels.write_bytes(idx_header((3, 1)) + bytes(3))
+    with pytest.raises(DatasetFileError, match=r"labels-idx1-ubyte' has 2 dimensions, expected 1"):
+        nn.datasets.load_mnist(tmp_path)
+
+
+def test_image_and_label_counts_must_match_and_both_files_are_named(tmp_path):
+    write_mnist(tmp_path, compress=False)
+    write_idx(tmp_path / "train-labels-idx1-ubyte", np.array([1, 2]))
+    with pytest.raises(DatasetFileError, match=r"train-images-idx3-ubyte' holds 3 images, "
+                                               r"'.*train-labels-idx1-ubyte' 2 labels"):
+        nn.datasets.load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bad CRC"])
+def test_a_damaged_gzip_is_a_dataset_file_error_naming_it(tmp_path, damage):
+    write_mnist(tmp_path)
+    images = tmp_path / "train-images-idx3-ubyte.gz"
+    data = bytearray(images.read_bytes())
+    if damage == "truncated":
+        del data[-20:]
+    else:
+        data[-8] ^= 0xFF  # the trailer's CRC-32 of the uncompressed data
+    images.write_bytes(bytes(data))
+    with pytest.raises(DatasetFileError, match=r"cannot read '.*train-images-idx3-ubyte.gz'"):
         nn.datasets.load_mnist(tmp_path)
 
 
