@@ -157,7 +157,7 @@ def _sync_folder(folder: str) -> None:
     """Make the rename itself durable (a power cut after a save keeps the new file)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # Windows cannot open a folder; its renames are already journaled
+    except OSError:  # Windows cannot open a folder to sync it; the file itself is synced
         return
     try:
         os.fsync(fd)
@@ -179,7 +179,7 @@ _MALFORMED = (
     struct.error,          # a zip record cut short
     NotImplementedError,   # zip features nn.save never writes (flag bits zipfile cannot read)
     OverflowError,         # a size field beyond what a seek accepts
-    SyntaxError, tokenize.TokenError, TypeError, KeyError,  # a .npy header that is not a dict literal
+    SyntaxError, tokenize.TokenError, TypeError,  # a .npy header that is not a dict of the right keys
 )
 
 # Deflate cannot expand data more than 1032 times (258 bytes from one bit of the longest code):
