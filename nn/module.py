@@ -300,6 +300,8 @@ class Module:
         # Nothing below can fail (same shapes, safe casts): the copy is all or nothing.
         for key, array in arrays.items():
             own[key].data[...] = array  # in place: optimizers keep referring to the same arrays
+            # as PyTorch's copy_: a backward through a graph that saved the old values raises
+            autograd.increment_version(own[key])
         return IncompatibleKeys(missing, unexpected)
 
     # -- printing ----------------------------------------------------------------------------

@@ -358,3 +358,11 @@ def test_strict_false_agrees_with_pytorch():
         theirs.load_state_dict({"bias": torch.ones(4)}, strict=False)
     with pytest.raises(RuntimeError, match="size mismatch for 'bias'"):
         ours.load_state_dict({"bias": np.ones(4, np.float32)}, strict=False)
+
+
+def test_a_backward_through_values_a_load_replaced_raises_as_in_pytorch():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+    loss = model(mg.randn(4, 2)).sum()  # the graph saved the second layer's weight
+    model.load_state_dict(nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1)).state_dict())
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()  # PyTorch raises too: its load_state_dict copies with copy_
