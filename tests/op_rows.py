@@ -401,8 +401,10 @@ ROWS: dict[str, Row] = {
     "abs": Row(unary(**KINK)),
     "erf": Row(unary()),
     "logaddexp": Row(binary(scalars=False)),
-    "clamp": Row(unary(kwargs=st.sampled_from([{"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5}]),
-                       away=(-0.5, 0.5))),
+    "clamp": Row(st.one_of(
+        unary(kwargs=st.sampled_from([{"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5}]), away=(-0.5, 0.5)),
+        binary(scalars=False).map(lambda s: Sample(s.args[:1], {"min": s.args[1]})),
+        binary(scalars=False).map(lambda s: Sample(s.args[:1], {"max": s.args[1]})))),
     "maximum": Row(binary(scalars=False)),
     "minimum": Row(binary(scalars=False)),
     "where": Row(where_inputs()),

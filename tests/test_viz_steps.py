@@ -72,8 +72,8 @@ def many_ops_graph():
     fewer if some become compositions of others)."""
     mg.manual_seed(0)
     x = mg.tensor(np.linspace(0.5, 2.0, 12).reshape(3, 4), requires_grad=True)
-    w = mg.randn(2, 4, requires_grad=True)
-    b = mg.randn(2, requires_grad=True)
+    w = mg.randn(2, 4, dtype=mg.float64, requires_grad=True)  # (PyTorch's linear needs one dtype)
+    b = mg.randn(2, dtype=mg.float64, requires_grad=True)
     h = mg.cat([x.sqrt(), x.log(), x.exp() / 10], dim=1)
     h = h.reshape(3, 3, 4).permute(1, 0, 2).transpose(0, 1).flatten(1)
     h = mg.stack([h.tanh(), h.sigmoid()], dim=0).mean(dim=0)

@@ -9,19 +9,10 @@ from __future__ import annotations
 import math
 
 from ..autograd import Function, new_constant
-from ..backend import default_float, float64, xp
+from ..backend import ndarray, xp
 from .array_or_tensor import log, operand, raw, unbroadcast
+from .promotion import cast_operands, floating, result_type
 from .registry import op
-
-_FLOAT64 = xp.dtype(float64)  # dtypes are singletons: ``is`` is the cheap test on the hot path
-
-
-def _float_result(out, a, b):
-    """For a float64 result: int / int (or int * 2.5) gives float32 in PyTorch, float64 in numpy;
-    follow PyTorch unless an operand really was float64."""
-    if getattr(a, "dtype", None) != float64 and getattr(b, "dtype", None) != float64:
-        return out.astype(default_float)
-    return out
 
 
 class Binary(Function):
@@ -29,8 +20,9 @@ class Binary(Function):
 
     A subclass gives ``compute(a, b)`` and the two partial products ``grad_a`` and ``grad_b``
     (each as ``(grad, a, b, out) -> gradient``); this class sums each gradient back to its
-    input's shape (``unbroadcast``), computes it only for an input that needs it, and keeps
-    PyTorch's float32 where numpy would give float64 (int / int, int * 2.5).
+    input's shape (``unbroadcast``), computes it only for an input that needs it, and gives the
+    result PyTorch's dtype (``promotion.result_type``) where numpy's differs (int * 2.5,
+    float32 * a 0-d float64, int / int).
     """
 
     __slots__ = ()
@@ -42,9 +34,18 @@ class Binary(Function):
         pa, pb = self.parents
         return (self.grad_a_reads if pa is not None else ()) + (self.grad_b_reads if pb is not None else ())
 
+    true_division = False  # the result is floating even for integer operands
+
     def forward(self, a, b):
         out = self.compute(a, b)
-        return _float_result(out, a, b) if out.dtype is _FLOAT64 else out
+        # The common case costs two tests: no operand was promoted, so numpy agrees with PyTorch.
+        if (a.__class__ is not ndarray or out.dtype is a.dtype) and \
+                (b.__class__ is not ndarray or out.dtype is b.dtype) and not self.true_division:
+            return out
+        dtype = result_type(a, b)
+        if self.true_division:
+            dtype = floating(dtype)
+        return out if out.dtype == dtype else self.compute(*cast_operands((a, b), dtype))
 
     def backward(self, grad, inputs, output):
         a, b = inputs
@@ -98,6 +99,7 @@ class Div(Binary):
     name = "div"
     caption = "grad_a = grad_out / b, grad_b = -grad_out * a / b²"
     compute = staticmethod(xp.true_divide)
+    true_division = True
     grad_a_reads, grad_b_reads = (1,), (0, 1)
 
     def grad_a(self, grad, a, b, out):  # d(a/b)/da = 1/b
@@ -184,9 +186,11 @@ def pow(input, exponent):
 
 def _comparison(name: str, ufunc):
     def compare(input, other):
-        """A boolean tensor, outside the graph (comparisons have no gradient)."""
-        other = raw(operand(other))
-        return new_constant(xp.asarray(ufunc(raw(operand(input)), other)))
+        """A boolean tensor, outside the graph (comparisons have no gradient); the operands are
+        compared in the dtype PyTorch promotes them to."""
+        a, b = raw(operand(input)), raw(operand(other))
+        a, b = cast_operands((a, b), result_type(a, b))
+        return new_constant(xp.asarray(ufunc(a, b)))
 
     compare.__name__ = compare.__qualname__ = name
     return op(name)(compare)

@@ -8,6 +8,7 @@ from ..autograd import Function, is_tensor
 from ..backend import bool_, xp
 from .arithmetic import Binary
 from .array_or_tensor import as_float, exp, operand, raw, sigmoid, unbroadcast
+from .promotion import cast_operands, result_type
 from .registry import op
 
 
@@ -116,30 +117,32 @@ class LogAddExp(Binary):
 
 
 class Clamp(Function):
-    __slots__ = ("min", "max")
-    name = "clamp"
-    caption = "grad_in = grad_out where min <= x <= max, else 0"
-    reads = (0,)
+    """``x`` limited to ``[min, max]``; either bound may be None, a number or a tensor."""
 
-    def __init__(self, min=None, max=None):
-        if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
-        self.min, self.max = min, max
+    __slots__ = ()
+    name = "clamp"
+    caption = "grad_x = grad_out where min <= x <= max; grad_min where x < min; grad_max where x > max"
+    reads = (0, 1, 2)
 
     def options(self):
-        return {k: v for k, v in (("min", self.min), ("max", self.max)) if v is not None}
+        bounds = zip(("min", "max"), self.inputs[1:] if getattr(self, "inputs", None) else ())
+        return {k: v if isinstance(v, (int, float)) else "tensor" for k, v in bounds if v is not None}
 
-    def forward(self, x):
-        return xp.clip(x, self.min, self.max)
+    def forward(self, x, low, high):
+        if low is None and high is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        dtype = result_type(x, low, high)
+        out = xp.clip(*cast_operands((x, low, high), dtype))
+        return out if out.dtype == dtype else out.astype(dtype)
 
-    def backward(self, grad, inputs, output):  # 1 inside [min, max] (bounds included), else 0
-        x = raw(inputs[0])
-        inside = xp.ones(x.shape, dtype=bool)
-        if self.min is not None:
-            inside &= x >= self.min
-        if self.max is not None:
-            inside &= x <= self.max
-        return (grad * inside,)
+    def backward(self, grad, inputs, output):  # the gradient goes to whichever value was taken
+        x, low, high = (raw(v) for v in inputs)
+        below = x < low if low is not None else xp.zeros(x.shape, dtype=bool)
+        above = x > high if high is not None else xp.zeros(x.shape, dtype=bool)
+        _, p_low, p_high = self.parents
+        return (unbroadcast(grad * ~(below | above), x.shape) if self.parents[0] is not None else None,
+                unbroadcast(grad * below, low.shape) if p_low is not None else None,
+                unbroadcast(grad * above, high.shape) if p_high is not None else None)
 
 
 class Maximum(Binary):
@@ -182,7 +185,9 @@ class Where(Function):
     reads = (0,)
 
     def forward(self, condition, a, b):
-        return xp.where(condition, a, b)
+        dtype = result_type(a, b)
+        out = xp.where(condition, *cast_operands((a, b), dtype))
+        return out if out.dtype == dtype else out.astype(dtype)  # where(mask, 1.0, 0.0): float32
 
     def backward(self, grad, inputs, output):  # the gradient goes where its value was taken from
         condition, a, b = inputs
@@ -258,7 +263,8 @@ def logaddexp(input, other):
 def clamp(input, min=None, max=None):
     """Each element limited to [min, max] (either bound may be None); the gradient is 1 inside,
     bounds included, and 0 outside."""
-    return Clamp.apply(input, min=min, max=max)
+    return Clamp.apply(input, operand(min) if min is not None else None,
+                       operand(max) if max is not None else None)
 
 
 @op("maximum")

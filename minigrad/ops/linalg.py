@@ -7,6 +7,16 @@ from .array_or_tensor import is_tensor, operand, unbroadcast
 from .registry import op
 
 
+def _same_dtype(op_name: str, a, b) -> None:
+    """A matrix product does not promote (PyTorch refuses int @ float and float32 @ float64)."""
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"{op_name}: expected both operands to have the same dtype, but got {a.dtype} (shape "
+            f"{a.shape}) and {b.dtype} (shape {b.shape}); convert one first, e.g. x.float() or "
+            f"x.to(w.dtype)"
+        )
+
+
 class MatMul(Function):
     __slots__ = ()
     name = "matmul"
@@ -18,6 +28,7 @@ class MatMul(Function):
         return ((1,) if pa is not None else ()) + ((0,) if pb is not None else ())
 
     def forward(self, a, b):
+        _same_dtype("matmul", xp.asarray(a), xp.asarray(b))
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
                              f"{a.shape} and {b.shape}")
@@ -67,6 +78,7 @@ class Linear(Function):
         return ((1,) if parents[0] is not None else ()) + ((0,) if parents[1] is not None else ())
 
     def forward(self, x, weight, bias=None):
+        _same_dtype("linear", x, weight)
         if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
             raise ValueError(
                 f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "

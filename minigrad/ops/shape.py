@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..autograd import Function, is_tensor, new_constant
 from ..backend import xp
 from .array_or_tensor import as_array, permute, raw, shape_args, unbroadcast
+from .promotion import cast_operands, result_type
 from .reduction import normalize_dims
 from .registry import op
 
@@ -232,7 +233,7 @@ class Cat(Function):
         return {"dim": self.dim}
 
     def forward(self, *xs):
-        return xp.concatenate(xs, axis=self.dim)
+        return xp.concatenate(cast_operands(xs, result_type(*xs)), axis=self.dim)
 
     def backward(self, grad, inputs, output):  # each input gets its own slice back
         grads, start = [], 0
@@ -257,7 +258,7 @@ class Stack(Function):
         return {"dim": self.dim}
 
     def forward(self, *xs):
-        return xp.stack(xs, axis=self.dim)
+        return xp.stack(cast_operands(xs, result_type(*xs)), axis=self.dim)
 
     def backward(self, grad, inputs, output):
         lead = (slice(None),) * self.dim
