@@ -402,7 +402,8 @@ ROWS: dict[str, Row] = {
     "erf": Row(unary()),
     "logaddexp": Row(binary(scalars=False)),
     "clamp": Row(st.one_of(
-        unary(kwargs=st.sampled_from([{"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5}]), away=(-0.5, 0.5)),
+        unary(kwargs=st.sampled_from([{"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5}]),
+              away=(-0.5, 0.5)),
         binary(scalars=False).map(lambda s: Sample(s.args[:1], {"min": s.args[1]})),
         binary(scalars=False).map(lambda s: Sample(s.args[:1], {"max": s.args[1]})))),
     "maximum": Row(binary(scalars=False)),
