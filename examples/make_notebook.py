@@ -5,6 +5,7 @@ reads this file and its diff, not JSON).
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import nbformat
@@ -100,8 +101,21 @@ model.zero_grad()"""),
 ]
 
 
+def cell_ids(cells: list[tuple[str, str]]) -> list[str]:
+    """Cell ids that are the same on every regeneration (nbformat would draw random ones, and each
+    run would rewrite every id): a hash of the cell's kind and text, so an edited or inserted cell
+    gets a new id and the others keep theirs; a repeated cell gets a counter, as ids are unique."""
+    ids, seen = [], {}
+    for kind, text in cells:
+        digest = hashlib.sha1(f"{kind}\n{text}".encode()).hexdigest()[:12]
+        seen[digest] = seen.get(digest, 0) + 1
+        ids.append(digest if seen[digest] == 1 else f"{digest}-{seen[digest]}")
+    return ids
+
+
 def build() -> nbformat.NotebookNode:
-    cells = [new_markdown_cell(text) if kind == "md" else new_code_cell(text) for kind, text in CELLS]
+    cells = [(new_markdown_cell if kind == "md" else new_code_cell)(text, id=cell_id)
+             for (kind, text), cell_id in zip(CELLS, cell_ids(CELLS))]
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}

@@ -1,7 +1,8 @@
 """The benchmark script runs: ``python benchmarks/run.py --quick`` prints its tables.
 
 Not a timing test: --quick runs two short repetitions of numpy and minigrad (no torch), only
-to catch a script broken by a change of the engine's API; it is what CI runs (~12 s here)."""
+to catch a script broken by a change of the engine's API (~2 s here). This test is the only
+place the smoke run happens: `python -m pytest` runs it, and so CI does, once."""
 import os
 import subprocess
 import sys
