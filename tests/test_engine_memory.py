@@ -116,3 +116,17 @@ def test_a_deep_chain_of_mixed_ops_keeps_the_chain_rule_exact():
         derivative *= (1 - t * t) * 1.0001
         value = t
     assert np.isclose(x.grad.item(), derivative, rtol=1e-9)
+
+
+def test_backward_frees_what_an_op_saved_beyond_its_inputs():
+    # cross-entropy keeps softmax(z), an (N, C) array, for its backward: a loss tensor kept
+    # after backward() must not keep it alive.
+    import minigrad.functional as F
+    z = mg.randn(64, 10, requires_grad=True)
+    loss = F.cross_entropy(z, mg.tensor(np.arange(64) % 10))
+    node = loss.grad_fn
+    assert node.probs is not None and node.probs.shape == (64, 10)
+    loss.backward()
+    for slot in ("inputs", "output", *type(node).saved):
+        assert getattr(node, slot) is None, slot
+
