@@ -101,11 +101,6 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # An op whose backward reads its output gets an output version counter at once: it must
-        # see a later in-place change to the output.
-        reads = cls.reads if isinstance(cls.reads, tuple) else ()
-        partials = getattr(cls, "grad_a_reads", ()) + getattr(cls, "grad_b_reads", ())
-        cls.reads_output = cls.reads is None or -1 in reads or -1 in partials
         if "name" in cls.__dict__ and cls.__module__.startswith("minigrad."):  # not a user's own
             PRIMITIVES[cls.name] = cls
 
@@ -139,6 +134,7 @@ class Function:
         arrays = []
         parents = []
         versions = None  # {input index: (counter, version)} of inputs written or viewed before
+        constants = False  # a constant Tensor among the inputs (kept, to find its counter later)
         needs_grad = False
         for a in args:
             if isinstance(a, _Tensor):
@@ -151,6 +147,7 @@ class Function:
                     needs_grad = True
                     parents.append(a.grad_fn or a)  # a leaf is its own edge
                     continue
+                constants = True
             else:
                 arrays.append(a)
             parents.append(None)
@@ -166,15 +163,13 @@ class Function:
             function.parents = tuple(parents)
             function.inputs = tuple(arrays)
             function.output = output
-            function.tensors = args
+            function.tensors = args if constants else None
             function.versions = versions
+            function.output_version = None  # set when the output tensor first gets a counter
             function.epoch = _writes[0]
             if _context_provider is not None:
                 _node_context[function] = _context_provider()
             result = _new_tensor(output, function)
-            if cls.reads_output:
-                result._counter = counter = [0, None]
-                function.output_version = (counter, 0)
         else:
             result = _new_tensor(output, None)
         if cls.view and isinstance(args[0], _Tensor) and output.base is not None \
@@ -341,9 +336,13 @@ _writes = [0]
 
 def counter_of(tensor) -> list:
     """A tensor's version counter, ``[version, the tensors sharing its memory or None]``; made
-    on first need (a tensor never written nor viewed has none, and is at version 0)."""
+    on first need (a tensor never written nor viewed has none, and is at version 0).  The node
+    that made the tensor learns of it then: its users find their input's counter through it."""
     if tensor._counter is None:
         tensor._counter = [0, None]
+        node = tensor.grad_fn
+        if node is not None and getattr(node, "output_version", None) is None:
+            node.output_version = (tensor._counter, 0)
     return tensor._counter
 
 
@@ -358,11 +357,18 @@ def _recorded_version(node: Function, i: int):
     """``(counter, version when recorded)`` of what input ``i`` (-1: the output) is, or None."""
     if i == -1:
         return node.output_version
-    tensor = node.tensors[i]
+    if node.versions and i in node.versions:  # it had a counter when the node was recorded
+        return node.versions[i]
+    # Otherwise it was at version 0 then; its counter, if it has one now, is found through the
+    # edge: the leaf itself, the node that made it, or (a constant) the tensor kept for this.
+    edge = node.parents[i]
+    if isinstance(edge, Function):
+        entry = getattr(edge, "output_version", None)
+        return None if entry is None else (entry[0], 0)
+    tensor = edge if edge is not None else (node.tensors[i] if node.tensors else None)
     if not isinstance(tensor, _Tensor) or tensor._counter is None:
         return None  # a number, or a tensor never changed in place
-    versions = node.versions
-    return versions[i] if versions and i in versions else (tensor._counter, 0)
+    return (tensor._counter, 0)
 
 
 def _check_versions(node: Function) -> None:
@@ -401,8 +407,10 @@ def _backward_step(node: Function, grad, create_graph: bool, retain_graph: bool,
                              node.describe(), f" in the gradient of input {i}")
     for observer in observers:
         observer(node, grad, input_grads)
-    if not retain_graph:
-        node.free()
+    if not retain_graph:  # node.free(), its common part inline (this runs once per node)
+        node.inputs = node.output = node.tensors = node.versions = None
+        if node.saved:
+            node.free()
     return input_grads
 
 

@@ -79,7 +79,11 @@ def _take_result(tensor, result, op_name: str) -> None:
 def _snapshot(tensor):
     """The tensor's current value and node, in memory of its own: what the recorded in-place
     op takes as its input (the tensor itself is about to be overwritten)."""
-    return autograd.new_tensor(tensor.data.copy(), tensor.grad_fn)
+    snapshot = autograd.new_tensor(tensor.data.copy(), tensor.grad_fn)
+    # A counter of its own: the node checks this copy, never written, rather than finding the
+    # tensor's counter through their shared grad_fn.
+    snapshot._counter = [0, None]
+    return snapshot
 
 
 def binary_inplace(tensor, op, other):
