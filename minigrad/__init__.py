@@ -8,7 +8,7 @@
 tensor([30.])
 """
 from . import functional
-from .autograd import Function, grad
+from .autograd import Function
 from .backend import bool_ as bool
 from .backend import float32, float64, int64
 from .creation import (
@@ -27,6 +27,7 @@ from .creation import (
 )
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
+from .gradients import grad
 from .ops.registry import exported
 from .tensor import Tensor
 

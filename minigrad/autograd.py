@@ -315,13 +315,13 @@ def _freed_error(node: Function) -> RuntimeError:
     )
 
 
-def _wrap(grad):
+def wrap(grad):
     return grad if isinstance(grad, _Tensor) else _new_tensor(grad, None)
 
 
 def _apply_hooks(hooks, grad, create_graph):
     for hook in hooks:
-        result = hook(_wrap(grad))
+        result = hook(wrap(grad))
         if result is not None:
             if not isinstance(result, _Tensor):
                 result = _new_tensor(xp.asarray(result), None)
@@ -422,6 +422,7 @@ def _walk(grads: dict, leaf_grads: dict, retain_graph: bool, create_graph: bool,
     users = _count_users(list(grads))
     ready = [node for node in grads if users[node] == 0]
     anomaly = side_effects and anomaly_state.enabled
+    plain = not (create_graph or anomaly or observers)  # the common case, run inline below
     while ready:
         node = ready.pop()
         grad = grads.pop(node, None)
@@ -434,7 +435,15 @@ def _walk(grads: dict, leaf_grads: dict, retain_graph: bool, create_graph: bool,
                     grad = _apply_hooks(hooks, grad, create_graph)
             if captured is not None and node in captured:
                 captured[node] = grad
-            input_grads = _backward_step(node, grad, create_graph, retain_graph, anomaly, observers)
+            if plain and node.inputs is not None and node.epoch == _writes[0]:
+                input_grads = node.backward(grad, node.inputs, node.output)  # _backward_step, short
+                if not retain_graph:
+                    node.inputs = node.output = node.tensors = node.versions = None
+                    if node.saved:
+                        node.free()
+            else:
+                input_grads = _backward_step(node, grad, create_graph, retain_graph, anomaly,
+                                             observers)
         for edge, g in zip(node.parents, input_grads):
             if edge is None:
                 continue
@@ -498,7 +507,7 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
     return None
 
 
-def _owned(grad: ndarray, seen_arrays: set) -> ndarray:
+def owned(grad: ndarray, seen_arrays: set) -> ndarray:
     """``grad``, or a copy where someone else may hold it: a pass-through op (add, reshape,
     expand) can hand one array, or a read-only view, to several tensors; no two results may
     share memory."""
@@ -511,7 +520,7 @@ def _owned(grad: ndarray, seen_arrays: set) -> ndarray:
 def _accumulate(leaf, grad, create_graph: bool, seen_arrays: set) -> None:
     """Add ``grad`` into ``leaf.grad`` (never writing into an array someone else holds)."""
     if create_graph:
-        grad = _wrap(grad)
+        grad = wrap(grad)
         leaf.grad = grad if leaf.grad is None else leaf.grad + grad
         return
     if isinstance(grad, _Tensor):
@@ -525,79 +534,6 @@ def _accumulate(leaf, grad, create_graph: bool, seen_arrays: set) -> None:
     if grad.dtype != leaf.data.dtype:
         grad = grad.astype(leaf.data.dtype)
     if leaf.grad is None:
-        leaf.grad = _new_tensor(_owned(grad, seen_arrays), None)
+        leaf.grad = _new_tensor(owned(grad, seen_arrays), None)
     else:
         leaf.grad.data = leaf.grad.data + grad
-
-
-# ---------------------------------------------------------------------------------------------
-# mg.grad
-# ---------------------------------------------------------------------------------------------
-def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
-    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple; ``.grad`` of the
-    leaves is left alone.
-
-    >>> import minigrad as mg
-    >>> x = mg.tensor(3.0, requires_grad=True)
-    >>> (dx,) = mg.grad(x ** 2, x)
-    >>> dx.item()
-    6.0
-    """
-    outputs = [outputs] if isinstance(outputs, _Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, _Tensor) else list(inputs)
-    if grad_outputs is None:
-        grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, _Tensor):
-        grad_outputs = [grad_outputs]
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
-    for i, t in enumerate(inputs):
-        if not isinstance(t, _Tensor) or not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} does not require grad, so it has no gradient")
-    if retain_graph is None:
-        retain_graph = create_graph
-    roots, root_grads = [], []
-    for out, g in zip(outputs, grad_outputs):
-        if not out.requires_grad:
-            raise RuntimeError("grad: an output does not require grad and has no grad_fn")
-        roots.append(out)
-        root_grads.append(initial_grad(out, g, create_graph, "grad"))
-    results = run_backward(roots, root_grads, retain_graph, create_graph, targets=inputs)
-    final = []
-    seen_arrays = set()
-    for i, (t, g) in enumerate(zip(inputs, results)):
-        if g is None:
-            if not allow_unused:
-                raise RuntimeError(
-                    f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
-                    "pass allow_unused=True to get None for it"
-                )
-            final.append(None)
-        else:
-            if not create_graph:
-                g = _owned(xp.asarray(g), seen_arrays)
-            final.append(_wrap(g))
-    return tuple(final)
-
-
-def initial_grad(root, gradient, create_graph: bool, op: str):
-    """The gradient that starts backward at ``root``: ones for a scalar, else ``gradient``."""
-    if gradient is None:
-        if root.data.size != 1:
-            raise RuntimeError(
-                f"{op}: grad can be implicitly created only for scalar outputs, but the output "
-                f"has shape {tuple(root.shape)}; pass gradient= (a tensor of that shape)"
-            )
-        g = xp.ones_like(root.data)
-    else:
-        g = gradient.data if isinstance(gradient, _Tensor) else xp.asarray(gradient, dtype=root.data.dtype)
-        if g.shape != root.data.shape:
-            raise RuntimeError(
-                f"{op}: gradient has shape {tuple(g.shape)} but the output has shape "
-                f"{tuple(root.shape)}; they must match"
-            )
-        if create_graph and isinstance(gradient, _Tensor):
-            return gradient
-        g = g.copy()
-    return _new_tensor(g, None) if create_graph else g

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .autograd import grad as autograd_grad
 from .backend import float64, xp
+from .gradients import grad as autograd_grad
 from .tensor import Tensor
 
 

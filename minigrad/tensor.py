@@ -8,6 +8,7 @@ from typing import Any
 from . import autograd, inplace
 from .autograd import Function, add_node_hook, new_constant, node_hooks, run_backward
 from .backend import bool_, default_float, int64, ndarray, xp
+from .gradients import initial_grad
 from .ops import activation, arithmetic, elementwise, linalg, reduction, shape  # noqa: F401 (they declare the ops)
 from .ops.array_or_tensor import as_array, operand, raw
 from .ops.registry import exported
@@ -177,7 +178,7 @@ class Tensor:
                 f"backward: this tensor (shape {self.shape}) does not require grad and has no "
                 "grad_fn; make an input with requires_grad=True and compute from it"
             )
-        grad = autograd.initial_grad(self, gradient, create_graph, "backward")
+        grad = initial_grad(self, gradient, create_graph, "backward")
         run_backward([self], [grad], retain_graph or create_graph, create_graph)
 
     def register_hook(self, hook: Callable) -> Callable:
