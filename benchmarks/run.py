@@ -44,7 +44,7 @@ PASSES = {"default": "library default threads", "1": "everything pinned to 1 thr
 ENGINES = ("numpy", "minigrad", "torch")
 W2_ITERATIONS, W2_OPS = 200, 3 * 200 + 1  # mul, add, tanh per iteration, then the sum
 RTOL = 1e-4
-TARGETS = {"W1": 1.05, "W2": 4.0, "W3": 3.5}
+TARGETS = {"W1": 1.2, "W2": 4.0, "W3": 3.5}  # the house issue: within 1.2x, 4x and 3.5x of the floor
 MEMORY_TARGET, CHAIN_TARGET = 1.3, 1.5
 
 
