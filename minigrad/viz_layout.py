@@ -6,6 +6,7 @@ minigrad.viz collects the graph and the gradients; this module only paints them.
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from typing import Any
 
@@ -149,8 +150,13 @@ def summarize(value, max_elements: int = 6) -> list[str]:
     return [line] + ([f"{bad} nan/inf"] if bad else [])
 
 
+# Characters XML 1.0 forbids: dot reads HTML labels as XML and would refuse the whole drawing.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def escape(text) -> str:
-    return html.escape(str(text), quote=True)
+    """``text`` for an HTML label: markup escaped, characters XML forbids shown as U+FFFD."""
+    return html.escape(_NOT_XML.sub("\ufffd", str(text)), quote=True)
 
 
 def _row(tag: str, lines: list[str], color: str, note: str = "") -> str:

@@ -349,6 +349,13 @@ def test_renders_svg_with_the_labels_and_png_with_a_valid_header(tmp_path):
     assert width > 400 and height > 100
 
 
+@needs_dot
+def test_a_name_or_title_with_characters_xml_forbids_still_renders():
+    x = mg.tensor(1.0, requires_grad=True)
+    svg = mg.draw_graph(x * 2, names={x: "x\x01y"}, title="step\x00 1").pipe(format="svg").decode()
+    assert "x\ufffdy" in svg and "step\ufffd 1" in svg
+
+
 def test_without_dot_rendering_says_how_to_install_graphviz(tmp_path, monkeypatch):
     out, _ = neuron()
     g = mg.draw_graph(out)
