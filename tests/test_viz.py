@@ -393,7 +393,8 @@ def test_a_module_called_twice_gets_one_cluster_per_call():
     assert collapsed.count("1 ops, collapsed") == 2
 
 
-@pytest.mark.parametrize("module", ["minigrad.viz", "minigrad.viz_layout", "minigrad.draw"])
+@pytest.mark.parametrize("module", ["minigrad.viz", "minigrad.viz_layout", "minigrad.draw",
+                                    "minigrad.draw_expression"])
 def test_the_docstring_examples_of_the_drawing_modules_run(module):
     import doctest
     import importlib
