@@ -89,7 +89,7 @@ def _parse(source: str) -> ast.Expression:
             raise ExpressionError("--expr has a number too large for float32") from None
         raise ExpressionError(f"--expr is not a valid expression: {error.msg}") from None
     except (RecursionError, MemoryError):  # a chain of thousands of operators
-        raise ExpressionError(f"--expr is too long for Python's parser: use at most {MAX_OPERATIONS} "
+        raise ExpressionError(f"--expr is too long for Python's parser; the limit is {MAX_OPERATIONS} "
                               "operators and calls") from None
     except ValueError as error:  # a null character, a lone surrogate
         raise ExpressionError(f"--expr is not a valid expression: {error}") from None

@@ -184,8 +184,9 @@ HOSTILE = [
     (["--expr", nested(1000, "x", "(", ")"), *E], f"1000 deep; the limit is {NESTING}"),
     (["--expr", nested(NESTING + 1, "x", "tanh(", ")"), *E], f"the limit is {NESTING}"),
     (["--expr", "+".join(["x"] * (OPERATIONS + 2)), *E], f"the limit is {OPERATIONS}"),
-    (["--expr", "+".join(["x"] * 5000), *E], f"at most {OPERATIONS} operators"),
-    (["--expr=" + "-" * 9000 + "x", *E], f"at most {OPERATIONS} operators"),
+    # Python's parser may give up on these first (it depends on the stack): either way, the limit
+    (["--expr", "+".join(["x"] * 5000), *E], f"the limit is {OPERATIONS}"),
+    (["--expr=" + "-" * 9000 + "x", *E], f"the limit is {OPERATIONS}"),
     (["--expr", "x" * 20_000, *E], "the limit is 10,000"),
     (["--expr", "y", *E], "unknown name 'y'"),
     (["--expr", "eval('1')", *E], "unknown function 'eval'"),
