@@ -9,169 +9,43 @@ pdf, or dot for the DOT source); ``--steps FOLDER`` also writes the backward ste
     python -m minigrad.draw --expr "sum(relu(W @ x))" --var "W=[[1,-2],[3,4]]" --input x=1,2 --steps steps/
 
 Expressions are parsed with ``ast`` and evaluated node by node over an allow-list of operators
-and functions; nothing of them is ever passed to ``eval``.
+and functions (``minigrad.draw_expression``); nothing of them is ever passed to ``eval``.
+Whatever is typed, the command ends with a drawing, or with one line on stderr and exit status 2
+(a bad option, value or expression, or one beyond the LIMITS it states in ``--help``).
 """
 from __future__ import annotations
 
 import argparse
-import ast
 import math
 import os
+import re
+import subprocess
 import sys
 import weakref
 from collections.abc import Iterator, Sequence
+
+import numpy
 
 import minigrad as mg
 
 from . import autograd
 from . import functional as F
 from .creation import generator
+from .draw_expression import (  # noqa: F401  (evaluate and parse_value: the CLI's language, public)
+    LIMITS,
+    MAX_ELEMENTS,
+    ExpressionError,
+    evaluate,
+    parse_value,
+    read_variables,
+    shorten,
+)
 
 PROG = "minigrad-draw"
-
-# Functions an expression may call, as ``f(x, ...)`` or ``x.f(...)``.
-UNARY = ("tanh", "relu", "sigmoid", "exp", "log", "sqrt", "abs", "sum", "mean", "softmax",
-         "log_softmax", "amax", "amin", "logsumexp", "flatten", "transpose", "reshape", "clamp")
-BINARY = ("maximum", "minimum", "matmul")
-KEYWORDS = ("dim", "keepdim", "min", "max")
-OPERATORS = {ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.Div: "__truediv__",
-             ast.Pow: "__pow__", ast.MatMult: "__matmul__"}
-
-
-class ExpressionError(ValueError):
-    """An expression that is not allowed or does not evaluate; the message says why."""
-
-
-def evaluate(expression: str, variables: dict):
-    """The value of ``expression`` with ``variables`` (name -> Tensor), from its syntax tree.
-
-    >>> import minigrad as mg
-    >>> evaluate("tanh(w * 2)", {"w": mg.tensor(0.0, requires_grad=True)}).item()
-    0.0
-    """
-    source = expression.strip()
-    try:
-        tree = ast.parse(source, mode="eval")
-    except SyntaxError as error:
-        raise ExpressionError(f"--expr is not a valid expression: {error.msg}") from None
-    try:
-        result = _Evaluator(source, variables).value(tree.body)
-    except ExpressionError:  # a ValueError too, but already worded for the user
-        raise
-    except (ValueError, TypeError, IndexError, RuntimeError) as error:
-        raise ExpressionError(f"--expr could not be computed: {error}") from None
-    if not isinstance(result, mg.Tensor) or not result.requires_grad:
-        raise ExpressionError("--expr must depend on at least one --var (a tensor that requires grad)")
-    return result
-
-
-class _Evaluator:
-    """Computes a syntax tree node by node, from the leaves up.  Only numbers, the variables, the
-    OPERATORS and unary minus, and calls of the UNARY and BINARY functions are allowed; any other
-    node (an attribute, a subscript, a comprehension...) is refused by name."""
-
-    def __init__(self, source: str, variables: dict) -> None:
-        self.source, self.variables = source, variables
-
-    def value(self, node):
-        """A number, a Tensor, or what an operator or a function makes of its operands' values."""
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            return node.value
-        if isinstance(node, ast.Name):
-            return self.variable(node.id)
-        if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
-            return _operate(OPERATORS[type(node.op)], self.value(node.left), self.value(node.right))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            operand = self.value(node.operand)
-            return -operand if isinstance(node.op, ast.USub) else operand
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        raise ExpressionError(f"--expr may not contain {type(node).__name__} "
-                              f"({ast.get_source_segment(self.source, node) or '?'})")
-
-    def variable(self, name: str):
-        if name not in self.variables:
-            known = ", ".join(sorted(self.variables)) or "none given"
-            raise ExpressionError(f"unknown name {name!r} in --expr (variables: {known}; "
-                                  "give one with --var NAME=VALUE)")
-        return self.variables[name]
-
-    def call(self, node: ast.Call):
-        """``f(x, ...)`` or ``x.f(...)``: the receiver of a method is its first argument."""
-        if isinstance(node.func, ast.Name):
-            name, receiver = node.func.id, []
-        elif isinstance(node.func, ast.Attribute):
-            name, receiver = node.func.attr, [node.func.value]
-        else:
-            raise ExpressionError("--expr may only call functions by name")
-        if name not in UNARY and name not in BINARY:
-            raise ExpressionError(f"unknown function {name!r} in --expr (allowed: "
-                                  f"{', '.join(UNARY + BINARY)})")
-        args = [self.value(a) for a in receiver + node.args]
-        return _apply(name, args, _keywords(name, node.keywords))
-
-
-def _keywords(name: str, keywords: list) -> dict:
-    """A call's keywords: only the KEYWORDS, and only constants (``dim=1``, ``keepdim=True``)."""
-    found = {}
-    for keyword in keywords:
-        if keyword.arg not in KEYWORDS or not isinstance(keyword.value, ast.Constant):
-            raise ExpressionError(f"{name}(): only constant {', '.join(KEYWORDS)}= keywords are allowed")
-        found[keyword.arg] = keyword.value.value
-    return found
-
-
-def _operate(method: str, left, right):
-    """``left op right`` by the Tensor's method; a number on the left uses the right's reflected
-    method (``2 ** x`` is ``x.__rpow__(2)``), and two numbers make the left a Tensor."""
-    if not isinstance(left, mg.Tensor) and not isinstance(right, mg.Tensor):
-        left = _tensor_of(left)
-    if isinstance(left, mg.Tensor):
-        return getattr(left, method)(right)
-    return getattr(right, "__r" + method[2:])(left)
-
-
-def _apply(name: str, args: list, kwargs: dict):
-    if name in BINARY:
-        if len(args) != 2:
-            raise ExpressionError(f"{name}() takes 2 arguments, got {len(args)}")
-        a, b = (_tensor_of(x) for x in args)
-        return a @ b if name == "matmul" else getattr(mg, name)(a, b)
-    if not args:
-        raise ExpressionError(f"{name}() needs a tensor argument")
-    return getattr(_tensor_of(args[0]), name)(*args[1:], **kwargs)
-
-
-def _tensor_of(value):
-    return value if isinstance(value, mg.Tensor) else mg.tensor(float(value))
-
-
-def parse_value(text: str):
-    """``2``, ``1,2,3`` or ``[[1,2],[3,4]]`` as nested lists of floats (literal_eval: no code)."""
-    try:
-        value = ast.literal_eval(text if not ("," in text and "[" not in text) else f"[{text}]")
-    except (ValueError, SyntaxError):
-        raise ExpressionError(f"value {text!r} is not a number or a list of numbers") from None
-
-    def check(v):
-        if isinstance(v, bool) or not isinstance(v, (int, float, list, tuple)):
-            raise ExpressionError(f"value {text!r} is not a number or a list of numbers")
-        if isinstance(v, (list, tuple)):
-            for item in v:
-                check(item)
-
-    check(value)
-    return value
-
-
-def _variables(specs: Sequence[str], requires_grad: bool, into: dict) -> None:
-    for spec in specs:
-        name, sep, text = spec.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise ExpressionError(f"expected NAME=VALUE, got {spec!r}")
-        into[name] = mg.tensor(parse_value(text.strip()), dtype=mg.float32, requires_grad=requires_grad)
-
+# The options' own limits (the expression's and the values' are draw_expression.LIMITS).
+MAX_LAYERS, MAX_UNITS = 100, 10_000  # --mlp
+MAX_SHOWN = 100  # --max-elements: a label listing thousands of numbers would stall the layout
+MAX_TITLE = 200
 
 # ---------------------------------------------------------------------------------------------
 # The default drawing: one training step of an MLP made of engine parts
@@ -268,12 +142,15 @@ def training_step(sizes: Sequence[int], batch: int, seed: int):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, not the usage block
-        self.exit(2, f"{PROG}: error: {message} (see --help)\n")
+        self.exit(2, f"{PROG}: error: {_one_line(message)} (see --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Draw the backprop graph of a small MLP's training step or "
-                                       "of an expression, with values and gradients.")
+                                       "of an expression, with values and gradients.",
+                epilog=f"Limits: {LIMITS}; --mlp: at most {MAX_LAYERS} layers of at most {MAX_UNITS:,} "
+                       "units. Beyond them, and for any option, value or expression that is not "
+                       "allowed, the command prints one line on stderr and exits with status 2.")
     p.add_argument("--expr", help='an expression such as "tanh(w*x + b)" (default: an MLP step)')
     p.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
                    help="a tensor that requires grad: 0.5, 1,2,3 or [[1,2],[3,4]] (repeatable)")
@@ -282,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mlp", default="2,3,2", metavar="SIZES",
                    help="layer sizes of the default MLP, input to output (default 2,3,2)")
     p.add_argument("--batch", type=int, default=2, help="batch size of the default MLP step")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="a non-negative integer (default 0)")
     p.add_argument("-o", "--output", default="graph.svg",
                    help="output file; its extension picks the format: svg, png, pdf, dot")
     p.add_argument("--steps", metavar="FOLDER", help="also write the backward step-through there")
@@ -294,48 +171,96 @@ def _parser() -> argparse.ArgumentParser:
                         "a class name (Linear, ReLU) (repeatable)")
     p.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
     p.add_argument("--max-elements", type=int, default=6,
-                   help="show every value of tensors up to this size (default 6)")
-    p.add_argument("--title", help="a title above the drawing")
+                   help=f"show every value of tensors up to this size (default 6, at most {MAX_SHOWN})")
+    p.add_argument("--title", help=f"a title above the drawing (at most {MAX_TITLE} characters)")
     return p
+
+
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from . import viz
-
-    extension = os.path.splitext(args.output)[1].lstrip(".").lower()
-    if extension not in ("svg", "png", "pdf", "dot", "gv"):
-        return _fail(f"cannot tell the format of {args.output!r}: end it in .svg, .png, .pdf or .dot")
     try:
-        if args.expr:
-            variables: dict = {}
-            _variables(args.var, True, variables)
-            _variables(args.input, False, variables)
-            root = evaluate(args.expr, variables)
-            names, module, title = {t: n for n, t in variables.items()}, None, args.expr
-        else:
-            if args.var or args.input:
-                return _fail("--var and --input need --expr")
-            sizes = [int(s) for s in args.mlp.split(",")] if args.mlp.replace(",", "").isdigit() else []
-            if len(sizes) < 2 or min(sizes) < 1 or args.batch < 1:
-                return _fail(f"--mlp needs at least two positive sizes such as 2,3,2 (got {args.mlp!r}) "
-                             "and --batch a positive number")
-            root, names, module = training_step(sizes, args.batch, args.seed)
-            title = f"One training step: MLP {args.mlp.replace(',', '→')}, cross-entropy, batch {args.batch}"
-        _check_collapse(args.collapse, module)
+        _check_options(args)
+        with numpy.errstate(all="ignore"):  # no numpy warnings on stderr: the checks say it all
+            root, names, module, title = _what_to_draw(args)
     except ExpressionError as error:
         return _fail(str(error))
+    return _write(args, root, names, module, title)
+
+
+def _check_options(args) -> None:
+    """The options beside --expr and the values: each wrong one is named."""
+    extension = os.path.splitext(args.output)[1].lstrip(".").lower()
+    if extension not in ("svg", "png", "pdf", "dot", "gv"):
+        raise ExpressionError(f"cannot tell the format of {shorten(args.output)!r}: end it in .svg, "
+                              ".png, .pdf or .dot")
+    if not 0 <= args.max_elements <= MAX_SHOWN:
+        raise ExpressionError(f"--max-elements must be between 0 and {MAX_SHOWN}, got {args.max_elements}")
+    if args.seed < 0:
+        raise ExpressionError(f"--seed must be a non-negative integer, got {args.seed}")
+    if args.title is not None and (len(args.title) > MAX_TITLE or re.search(r"[\x00-\x1f\x7f]", args.title)):
+        raise ExpressionError(f"--title must be at most {MAX_TITLE} characters, with no control characters")
+    if args.expr is None and (args.var or args.input):
+        raise ExpressionError("--var and --input need --expr")
+
+
+def _what_to_draw(args) -> tuple:
+    """The root to draw, the names of its tensors, the model (None for an expression), the title."""
+    if args.expr is not None:
+        variables: dict = {}
+        read_variables(args.var, True, variables)
+        read_variables(args.input, False, variables)
+        root = evaluate(args.expr, variables)
+        names, module, title = {t: n for n, t in variables.items()}, None, args.expr
+    else:
+        sizes = _mlp_sizes(args.mlp, args.batch)
+        root, names, module = training_step(sizes, args.batch, args.seed)
+        title = f"One training step: MLP {'→'.join(map(str, sizes))}, cross-entropy, batch {args.batch}"
+    _check_collapse(args.collapse, module)
+    return root, names, module, title
+
+
+def _mlp_sizes(text: str, batch: int) -> list[int]:
+    """--mlp's sizes, input to output, and the batch: small enough to be drawn."""
+    # ASCII digits only: int() would read other scripts' digits and superscripts too, or fail
+    well_formed = re.fullmatch(r"\s*\d{1,9}(\s*,\s*\d{1,9})+\s*", text, re.ASCII)
+    sizes = [int(s) for s in text.split(",")] if well_formed else []
+    if not sizes or min(sizes) < 1 or batch < 1:
+        raise ExpressionError(f"--mlp needs at least two positive sizes such as 2,3,2 (got "
+                              f"{shorten(text)!r}) and --batch a positive number")
+    if len(sizes) > MAX_LAYERS + 1 or max(sizes) > MAX_UNITS or batch > MAX_ELEMENTS:
+        raise ExpressionError(f"--mlp may have at most {MAX_LAYERS} layers of at most {MAX_UNITS:,} "
+                              f"units, and --batch at most {MAX_ELEMENTS:,} (got {shorten(text)!r}, "
+                              f"batch {batch})")
+    biggest = max(max(a * b for a, b in zip(sizes, sizes[1:])), batch * max(sizes))
+    if biggest > MAX_ELEMENTS:
+        raise ExpressionError(f"--mlp {shorten(text)} with --batch {batch} makes a tensor of {biggest:,} "
+                              f"elements; the limit is {MAX_ELEMENTS:,}")
+    return sizes
+
+
+def _write(args, root, names, module, title) -> int:
+    """Render the drawing (and the step-through); a step-through too long for its page is the
+    user's to shorten (2), a failing `dot` or an unwritable file is not (1)."""
+    from . import viz
+
     options = {"show_data": not args.no_data, "max_elements": args.max_elements, "rankdir": args.rankdir,
                "names": names, "module": module, "collapse": args.collapse or None,
                "title": args.title or title}
     try:
-        graph = viz.draw_graph(root, show_grad=not args.no_grad, show_backward=args.backward, **options)
-        viz.render(graph, args.output)
-        written = [args.output]
-        if args.steps:
-            written.append(viz.save_steps(root, args.steps, **options))
-    except (RuntimeError, ValueError, OSError) as error:
-        return _fail(str(error).splitlines()[0], code=1)
+        with numpy.errstate(all="ignore"):  # a gradient may be inf (sqrt at 0): it is drawn as such
+            graph = viz.draw_graph(root, show_grad=not args.no_grad, show_backward=args.backward, **options)
+            viz.render(graph, args.output)
+            written = [args.output]
+            if args.steps:
+                written.append(viz.save_steps(root, args.steps, **options))
+    except ValueError as error:
+        return _fail(str(error))
+    except subprocess.CalledProcessError as error:  # graphviz's own error, with dot's stderr
+        return _fail(f"dot failed: {error}", code=1)
+    except (RuntimeError, OSError) as error:
+        return _fail(str(error), code=1)
     print(f"{PROG}: wrote {', '.join(written)}")
     return 0
 
@@ -351,12 +276,18 @@ def _check_collapse(wanted: Sequence[str], module) -> None:
     known |= {type(m).__name__ for _, m in module.named_modules()}
     unknown = [name for name in wanted if name not in known]
     if unknown:
-        raise ExpressionError(f"--collapse {unknown[0]!r} names no part of the MLP (its parts: "
+        raise ExpressionError(f"--collapse {shorten(unknown[0])!r} names no part of the MLP (its parts: "
                               f"{', '.join(sorted(known))})")
 
 
+def _one_line(message: str, width: int = 400) -> str:
+    """An error on one line, and not a page long (it may quote an engine's message)."""
+    text = " ".join(str(message).split())
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def _fail(message: str, code: int = 2) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
     return code
 
 

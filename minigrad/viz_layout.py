@@ -6,6 +6,7 @@ minigrad.viz collects the graph and the gradients; this module only paints them.
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from typing import Any
 
@@ -31,6 +32,7 @@ STYLE = {
 KIND_TEXT = {
     "leaf": "leaf that requires grad", "input": "input (no grad)", "constant": "constant",
     "intermediate": "intermediate", "output": "output (root)", "op": "op", "collapsed": "module, collapsed",
+    "reference": "used again (drawn in full once)",
 }
 GRAD_COLOR = "#dc2626"
 CURRENT_COLOR = "#ea580c"
@@ -40,6 +42,19 @@ CURRENT_OP_STYLE = {"fillcolor": "#fed7aa", "color": CURRENT_COLOR, "penwidth": 
 FLOW_STYLE = {"dir": "back", "style": "dashed", "color": GRAD_COLOR, "fontcolor": GRAD_COLOR,
               "penwidth": "1.2"}
 CURRENT_FLOW_STYLE = {**FLOW_STYLE, "color": CURRENT_COLOR, "fontcolor": CURRENT_COLOR, "penwidth": "2.2"}
+# A tensor used far from where it is drawn (x in x+x+...+x, a weight shared by the steps of an
+# unrolled RNN) is drawn in full once, and as a small dotted reference box, in its kind's colours,
+# beside each use more than MAX_EDGE_SPAN ranks away (a rank is one column of the drawing: an op
+# and its output take two).  dot breaks an edge that crosses k ranks into k - 1 invisible nodes
+# that its positioning (network simplex) must place too; one tensor joined to every op of a long
+# chain makes their number quadratic in the chain's length, and a 100-term sum took minutes.
+MAX_EDGE_SPAN = 8
+# The edges from an op to its output and on to the next op weigh more in dot's positioning than
+# those from leaves and references, so that a chain of ops is drawn straight, not as a staircase
+# pulled aside by the inputs that join it.
+DATA_PATH = {"weight": "3"}
+REFERENCE_STYLE = {"shape": "box", "style": "rounded,filled,dotted", "penwidth": "1.5", "fontsize": "10",
+                   "margin": "0.05,0.02"}
 CLUSTER_COLORS = ("#f0fdf4", "#ecfeff", "#fdf4ff", "#fffbeb")
 FONT = "Helvetica"
 
@@ -62,6 +77,31 @@ def module_summary(module) -> str:
         return f"{cls}({n_in}→{n_out})"
     text = repr(module)
     return text if "\n" not in text and len(text) <= 40 else cls
+
+
+def dag_ranks(successors: dict) -> dict:
+    """The rank (column) dot's layering gives each node of a graph, near enough: one after the
+    furthest predecessor, and a source one before its nearest successor.  ``successors`` maps
+    each node to its successors; nodes on a cycle keep what their other predecessors gave them.
+
+    >>> dag_ranks({"x": ["f", "g"], "f": ["y"], "y": ["g"], "g": []})
+    {'x': 0, 'f': 1, 'y': 2, 'g': 3}
+    """
+    indegree = Counter(s for after in successors.values() for s in after)
+    rank = dict.fromkeys([*successors, *indegree], 0)
+    sources = [n for n in rank if indegree[n] == 0]
+    ready = list(sources)
+    while ready:  # Kahn's order: a node is ranked once all its predecessors are
+        n = ready.pop()
+        for s in successors.get(n, ()):
+            rank[s] = max(rank[s], rank[n] + 1)
+            indegree[s] -= 1
+            if indegree[s] == 0:
+                ready.append(s)
+    for n in sources:
+        if successors.get(n):
+            rank[n] = min(rank[s] for s in successors[n]) - 1
+    return rank
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,8 +150,13 @@ def summarize(value, max_elements: int = 6) -> list[str]:
     return [line] + ([f"{bad} nan/inf"] if bad else [])
 
 
+# Characters XML 1.0 forbids: dot reads HTML labels as XML and would refuse the whole drawing.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def escape(text) -> str:
-    return html.escape(str(text), quote=True)
+    """``text`` for an HTML label: markup escaped, characters XML forbids shown as U+FFFD."""
+    return html.escape(_NOT_XML.sub("\ufffd", str(text)), quote=True)
 
 
 def _row(tag: str, lines: list[str], color: str, note: str = "") -> str:
@@ -363,58 +408,103 @@ class Painter:
                                                 "ranksep": "0.35", "labelloc": "t", "fontsize": "13"},
                     node_attr={"fontname": FONT, "fontsize": "11", "margin": "0.08,0.04"},
                     edge_attr={"fontname": FONT, "color": "#4b5563", "arrowsize": "0.7"})
-        clusters: dict[tuple, graphviz.Digraph] = {}
+        # What painting builds: the module frames, the kinds drawn (for the legend), the references.
+        self.root, self.clusters, self.kinds, self.references = g, {}, set(), {}
         ops = self.graph.ops
-
-        def place(scope) -> graphviz.Digraph:
-            """The cluster of a scope (outside the collapsed call that may swallow it)."""
-            group = self._group(scope)
-            scope = scope if group is None else group[:-1]
-            if not self.group_modules or not scope:
-                return g
-            if scope not in clusters:
-                for d in range(1, len(scope) + 1):
-                    if scope[:d] not in clusters:
-                        clusters[scope[:d]] = self._cluster(scope[:d], len(clusters))
-            return clusters[scope]
-
-        kinds = set()
         for i in range(len(ops) - 1, -1, -1):  # in forward order: dot lays inputs out first
             op, group = ops[i], self.op_group[i]
             if group is None:
                 style = {**STYLE["op"], **CURRENT_OP_STYLE} if i == self.current else STYLE["op"]
-                place(self.scopes[i]).node(op.id, _op_label(op.node), **style)
-                kinds.add("op")
+                self._place(self.scopes[i]).node(op.id, _op_label(op.node), **style)
+                self.kinds.add("op")
             elif group not in self.group_ids:
-                kinds.add("collapsed")
-                place(group).node(self._head(i), self._group_label(group), **STYLE["collapsed"])
+                self.kinds.add("collapsed")
+                self._place(group).node(self._head(i), self._group_label(group), **STYLE["collapsed"])
         tensors = [t for t in self._forward_order() if self._tensor_visible(t)]
         for t in tensors:
             grad, note = self._grad_of(t)
             label = _tensor_label(t, grad, note, self._extra_rows(t, grad), self.options)
-            place(self._tensor_scope(t)).node(t.id, label, **STYLE[t.kind])
-            kinds.add(t.kind)
-        edges = set()
+            self._place(self._tensor_scope(t)).node(t.id, label, **STYLE[t.kind])
+            self.kinds.add(t.kind)
+        self._paint_edges(tensors)
+        clusters = self.clusters
+        for key in sorted(clusters, key=len, reverse=True):
+            (clusters[key[:-1]] if len(key) > 1 else g).subgraph(clusters[key])
+        if legend:
+            g.node("legend", self._legend(self.kinds, rankdir in ("TB", "BT")), shape="plain")
+        g.attr(label=self._title(title))
+        return g
+
+    def _place(self, scope) -> graphviz.Digraph:
+        """The cluster of a scope (outside the collapsed call that may swallow it)."""
+        group = self._group(scope)
+        scope = scope if group is None else group[:-1]
+        if not self.group_modules or not scope:
+            return self.root
+        if scope not in self.clusters:
+            for d in range(1, len(scope) + 1):
+                if scope[:d] not in self.clusters:
+                    self.clusters[scope[:d]] = self._cluster(scope[:d], len(self.clusters))
+        return self.clusters[scope]
+
+    def _paint_edges(self, tensors) -> None:
+        """The forward edges (and, with show_flows, the gradient flowing back along each); a use
+        far from its tensor starts at a reference box beside the op (see MAX_EDGE_SPAN)."""
+        g, drawn = self.root, set()
+        far = self._far_uses(tensors)
         for t in tensors:
+            path = DATA_PATH if t.producer is not None else {}
             if t.producer is not None:
                 tail = self._head(t.producer)
-                g.edge(tail, t.id)
+                g.edge(tail, t.id, **path)
                 if self.show_flows and t.producer in self.done:  # the grad_out the op received
                     g.edge(tail, t.id, **self._flow_style(t.producer))
             for i, j in t.consumers:
                 head = self._head(i)
-                if head == self.graph.ops[i].id or (t.id, head) not in edges:
-                    edges.add((t.id, head))
-                    g.edge(t.id, head)
+                source = self._reference(t, i, head) if (t.id, head) in far else t.id
+                if head == self.graph.ops[i].id or (source, head) not in drawn:
+                    drawn.add((source, head))
+                    g.edge(source, head, **(path if source == t.id else {}))
                 flow = self.flows.get((i, j))
                 if self.show_flows and flow is not None:
-                    g.edge(t.id, head, _flow_label(flow, self.options["max_elements"]), **self._flow_style(i))
-        for key in sorted(clusters, key=len, reverse=True):
-            (clusters[key[:-1]] if len(key) > 1 else g).subgraph(clusters[key])
-        if legend:
-            g.node("legend", self._legend(kinds, rankdir in ("TB", "BT")), shape="plain")
-        g.attr(label=self._title(title))
-        return g
+                    label = _flow_label(flow, self.options["max_elements"])
+                    g.edge(source, head, label, **self._flow_style(i))
+
+    def _far_uses(self, tensors) -> set:
+        """The (tensor, op node) edges that would cross more than MAX_EDGE_SPAN of dot's ranks."""
+        successors: dict = {}
+        for t in tensors:
+            own = self._head(t.producer) if t.producer is not None else None
+            if own is not None:
+                successors.setdefault(own, {})[t.id] = None
+            uses = successors.setdefault(t.id, {})
+            for i, _ in t.consumers:
+                if self._head(i) != own:  # a collapsed call's output fed back into the call
+                    uses[self._head(i)] = None
+        rank = dag_ranks(successors)
+        return {(t.id, head) for t in tensors for head in successors[t.id]
+                if rank[head] - rank[t.id] > MAX_EDGE_SPAN}
+
+    def _reference(self, t, i: int, head: str) -> str:
+        """The reference box of tensor t beside op node ``head``: its name and shape, in its
+        kind's colours, dotted; one per (tensor, op node)."""
+        key = (t.id, head)
+        if key not in self.references:
+            node = self.references[key] = f"{t.id}_at_{head}"
+            if t.name:
+                title = t.name
+            elif t.producer is not None:
+                title = f"{self.graph.ops[t.producer].node.name}'s output"
+            else:
+                title = {"leaf": "a leaf", "input": "an input"}.get(t.kind, "a constant")
+            shape = shape_text(t.value) + " · " if t.value is not None else ""
+            label = (f'<<B>{escape(title)}</B><BR/><FONT POINT-SIZE="8" COLOR="#6b7280">'
+                     f'{escape(shape)}used again</FONT>>')
+            style = {"fillcolor": STYLE[t.kind]["fillcolor"], "color": STYLE[t.kind]["color"],
+                     **REFERENCE_STYLE}
+            self._place(self.scopes[i]).node(node, label, **style)
+            self.kinds.add("reference")
+        return self.references[key]
 
     def _forward_order(self) -> list:
         """Tensors in the order the forward pass made them: each op's inputs, then its output."""
@@ -466,13 +556,15 @@ class Painter:
 
     def _legend(self, kinds, vertical: bool) -> str:
         cells = []
-        for kind in ("leaf", "input", "constant", "intermediate", "output", "op", "collapsed"):
+        reference = {**REFERENCE_STYLE, "fillcolor": "#ffffff", "color": "#6b7280"}
+        for kind in ("leaf", "input", "constant", "intermediate", "output", "op", "collapsed", "reference"):
             if kind in kinds:
-                s = STYLE[kind]
+                s = STYLE.get(kind, reference)
                 # a table cell is square or rounded: rounded stands for rounded boxes and ellipses
                 rounded = "rounded" in s["style"] or s["shape"] in ("ellipse", "oval", "circle")
+                cell_style = ",".join(["rounded"] * rounded + ["dotted"] * ("dotted" in s["style"]))
                 cells.append(f'<TD BGCOLOR="{s["fillcolor"]}" BORDER="1" COLOR="{s["color"]}" '
-                             f'STYLE="{"rounded" if rounded else ""}">'
+                             f'STYLE="{cell_style}">'
                              f'<FONT POINT-SIZE="9">{KIND_TEXT[kind]}</FONT></TD>')
         cells.append('<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="#4b5563">→ forward</FONT></TD>')
         notes = (["⇠ gradient flowing back"] if self.show_flows else []) + (

@@ -17,11 +17,13 @@ from viz_dot import (
     has_style,
     is_flow,
     is_op,
+    is_reference,
     kinds_of,
     node_named,
     nodes,
     numbers_after,
     op_labels,
+    render_seconds,
     text_of,
 )
 
@@ -282,6 +284,54 @@ def test_a_graph_of_10000_nodes_is_built_in_seconds():
     assert "exceed max_nodes=1500" in source and "no nn modules" in source
 
 
+# A bound a layout should never come near: dot takes about 0.2 s for the 100-term sum below and
+# about 1 s for the 1,500-node RNN; before far uses were drawn as references, the sum took more
+# than 300 s and the RNN did not finish in 10 minutes.
+RENDER_SECONDS = 20
+
+
+def sum_of(x, terms: int):
+    total = x
+    for _ in range(terms - 1):
+        total = total + x
+    return total
+
+
+def test_a_tensor_used_all_along_a_chain_is_drawn_once_with_a_reference_beside_each_far_use():
+    x = mg.tensor(1.0, requires_grad=True)
+    g = mg.draw_graph(sum_of(x, 12), names={x: "x"}, show_backward=True)
+    x_id, x_label, _ = node_named(g, "x")  # one full box, with the gradient of 12 x
+    assert numbers_after(x_label, "grad") == [12.0]
+    found = nodes(g)
+    references = {k for k, (_, attrs) in found.items() if is_reference(attrs)}
+    assert references and all(found[k][0] == "x | scalar · used again" for k in references)
+    adds = {k for k, (label, attrs) in found.items() if is_op(attrs) and label == "add"}
+    forward = [(a, b) for a, b, attrs in edges(g) if not is_flow(attrs)]
+    x_into = [b for a, b in forward if a == x_id or a in references]
+    assert len(adds) == 11 and len(x_into) == 12 and set(x_into) == adds  # every use of x is drawn
+    assert sorted(a for a, _ in forward if a in references) == sorted(references)  # one use each
+    flows = [text_of(attrs["label"]) for a, _, attrs in edges(g) if is_flow(attrs) and a in references]
+    assert flows == ["∂ scalar: 1"] * len(references)  # the gradient each use sends back to x
+
+
+@needs_dot
+def test_a_sum_of_100_terms_of_one_tensor_renders_in_seconds():
+    x = mg.tensor(1.0, requires_grad=True)
+    render_seconds(mg.draw_graph(sum_of(x, 100), names={x: "x"}, show_backward=True), RENDER_SECONDS)
+
+
+@needs_dot
+def test_a_1500_node_unrolled_rnn_with_shared_weights_renders_in_seconds():
+    w, b = mg.tensor(0.5, requires_grad=True), mg.tensor(0.1, requires_grad=True)
+    h = mg.tensor([0.0, 1.0])
+    for _ in range(249):  # w and b are used at every step
+        h = (w * h + b).tanh()
+    g = mg.draw_graph(h.sum(), names={w: "w", b: "b"})
+    tensors_and_ops = [k for k, (_, attrs) in nodes(g).items() if kinds_of(attrs)]
+    assert 1450 < len(tensors_and_ops) <= 1500 and "max_nodes" not in g.source
+    render_seconds(g, RENDER_SECONDS)
+
+
 # -- rendering -----------------------------------------------------------------------------------
 @needs_dot
 def test_renders_svg_with_the_labels_and_png_with_a_valid_header(tmp_path):
@@ -297,6 +347,13 @@ def test_renders_svg_with_the_labels_and_png_with_a_valid_header(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width > 400 and height > 100
+
+
+@needs_dot
+def test_a_name_or_title_with_characters_xml_forbids_still_renders():
+    x = mg.tensor(1.0, requires_grad=True)
+    svg = mg.draw_graph(x * 2, names={x: "x\x01y"}, title="step\x00 1").pipe(format="svg").decode()
+    assert "x\ufffdy" in svg and "step\ufffd 1" in svg
 
 
 def test_without_dot_rendering_says_how_to_install_graphviz(tmp_path, monkeypatch):
@@ -336,7 +393,8 @@ def test_a_module_called_twice_gets_one_cluster_per_call():
     assert collapsed.count("1 ops, collapsed") == 2
 
 
-@pytest.mark.parametrize("module", ["minigrad.viz", "minigrad.viz_layout", "minigrad.draw"])
+@pytest.mark.parametrize("module", ["minigrad.viz", "minigrad.viz_layout", "minigrad.draw",
+                                    "minigrad.draw_expression"])
 def test_the_docstring_examples_of_the_drawing_modules_run(module):
     import doctest
     import importlib

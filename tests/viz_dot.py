@@ -3,12 +3,17 @@
 A test finds nodes and edges by what they look like, and what each kind looks like is read from
 the drawing's own style table (``minigrad.viz_layout``: ``STYLE``, ``CURRENT_OP_STYLE``,
 ``FLOW_STYLE``...), never written out here: a style changed in that one place changes what the
-tests look for with it.
+tests look for with it.  ``render_seconds`` times dot on a drawing, and stops it past a bound.
 """
 from __future__ import annotations
 
 import html
+import os
 import re
+import subprocess
+import time
+
+import pytest
 
 from minigrad import viz_layout
 
@@ -102,13 +107,20 @@ def is_flow(attrs: dict) -> bool:
     return has_style(attrs, viz_layout.FLOW_STYLE) or has_style(attrs, viz_layout.CURRENT_FLOW_STYLE)
 
 
+def is_reference(attrs: dict) -> bool:
+    """A small box standing for a tensor drawn in full elsewhere, beside one of its far uses."""
+    return has_style(attrs, viz_layout.REFERENCE_STYLE)
+
+
 def op_labels(graph) -> list[str]:
     return [label for label, attrs in nodes(graph).values() if is_op(attrs)]
 
 
 def node_named(graph, name: str) -> tuple:
-    """The (id, label text, attributes) of the tensor node whose label starts with ``name``."""
-    hits = [(k, label, attrs) for k, (label, attrs) in nodes(graph).items() if label.split(" ")[0] == name]
+    """The (id, label text, attributes) of the tensor node whose label starts with ``name`` (its
+    full box: references to it, beside far uses, are not it)."""
+    hits = [(k, label, attrs) for k, (label, attrs) in nodes(graph).items()
+            if label.split(" ")[0] == name and not is_reference(attrs)]
     assert len(hits) == 1, f"expected one node named {name!r}, found {hits}"
     return hits[0]
 
@@ -118,3 +130,15 @@ def numbers_after(label: str, tag: str) -> list[float]:
     row = label.split(f" {tag} ", 1)[1]
     row = re.split(r" (?:data|grad|\.grad) ", row)[0]
     return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", row)]
+
+
+def render_seconds(graph, limit: float) -> float:
+    """The seconds dot takes to lay ``graph`` out as SVG.  Past ``limit`` dot is stopped and the
+    test fails, so that a slow layout fails the suite instead of stalling it."""
+    start = time.perf_counter()
+    try:
+        subprocess.run(["dot", "-Tsvg", "-o", os.devnull], input=source_of(graph).encode("utf-8"),
+                       capture_output=True, check=True, timeout=limit)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"dot took more than {limit} s to lay the drawing out")
+    return time.perf_counter() - start
