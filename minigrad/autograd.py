@@ -16,7 +16,6 @@ it.  ``tensor.py`` hands the class over once, through :func:`use_tensor_class` (
 """
 from __future__ import annotations
 
-import gc
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -230,7 +229,7 @@ def observe_backward(observer: Callable):
 # Hooks and retain_grad of non-leaf tensors live beside the graph, keyed by node, so that the
 # hot path pays nothing for them.
 _node_hooks: weakref.WeakKeyDictionary[Function, list] = weakref.WeakKeyDictionary()
-_hooks_in_use = False  # a plain flag: testing a WeakKeyDictionary's truth costs a Python call
+_hooks_in_use = False  # a plain flag: a WeakKeyDictionary's truth costs a call (Performance notes)
 
 
 def add_node_hook(node: Function, hook: Callable) -> None:
@@ -478,18 +477,11 @@ def run_backward(roots: Sequence, root_grads: Sequence, retain_graph: bool, crea
     observers = tuple(_observers) if side_effects else ()  # a replay is nobody else's business
     if observer is not None:
         observers += (observer,)
-    # Record the backward pass only under create_graph, and pause the cyclic collector: the
-    # graph has no reference cycles, and a collector left on would rescan the whole (large)
-    # graph again and again as backward allocates, making the cost per node grow with the graph.
-    previous_mode = swap_grad_mode(create_graph)
-    collector_was_on = gc.isenabled()
-    gc.disable()
+    previous_mode = swap_grad_mode(create_graph)  # backward is recorded only under create_graph
     try:
         _walk(grads, leaf_grads, retain_graph, create_graph, captured, observers, side_effects)
     finally:
         swap_grad_mode(previous_mode)
-        if collector_was_on:
-            gc.enable()
 
     if targets is not None:
         for edge, g in leaf_grads.items():

@@ -218,52 +218,52 @@ class Tensor:
     def __add__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
             other = operand(other)
-        return _add(self, other)
+        return arithmetic.Add.apply(self, other)
 
     def __radd__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
             other = operand(other)
-        return _add(other, self)
+        return arithmetic.Add.apply(other, self)
 
     def __sub__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
             other = operand(other)
-        return _sub(self, other)
+        return arithmetic.Sub.apply(self, other)
 
     def __rsub__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
             other = operand(other)
-        return _sub(other, self)
+        return arithmetic.Sub.apply(other, self)
 
     def __mul__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
             other = operand(other)
-        return _mul(self, other)
+        return arithmetic.Mul.apply(self, other)
 
     def __rmul__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
             other = operand(other)
-        return _mul(other, self)
+        return arithmetic.Mul.apply(other, self)
 
     def __truediv__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
             other = operand(other)
-        return _div(self, other)
+        return arithmetic.Div.apply(self, other)
 
     def __rtruediv__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
             other = operand(other)
-        return _div(other, self)
+        return arithmetic.Div.apply(other, self)
 
     def __pow__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
             other = operand(other)
-        return _pow(self, other)
+        return arithmetic.Pow.apply(self, other)
 
     def __rpow__(self, other):
         if other.__class__ not in _PLAIN_OPERANDS:
             other = operand(other)
-        return _pow(other, self)
+        return arithmetic.Pow.apply(other, self)
 
     def __matmul__(self, other):
         return linalg.MatMul.apply(self, operand(other))
@@ -366,14 +366,13 @@ _UFUNC_OPS = {"add": arithmetic.add, "subtract": arithmetic.sub, "multiply": ari
               "less": arithmetic.lt, "less_equal": arithmetic.le, "greater": arithmetic.gt,
               "greater_equal": arithmetic.ge, "negative": arithmetic.neg}
 
-# The hot arithmetic path: bound once here instead of looked up on every op.
+# The operators skip operand() for the common operands (docs/benchmarks.md, Performance notes).
 _PLAIN_OPERANDS = frozenset({Tensor, float, int})
-_add, _sub, _mul = arithmetic.Add.apply, arithmetic.Sub.apply, arithmetic.Mul.apply
-_div, _pow = arithmetic.Div.apply, arithmetic.Pow.apply
 
 
 def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
-    """The fast constructor every op result goes through (no checks, no conversion)."""
+    """The fast constructor every op result goes through (no checks, no conversion; see
+    docs/benchmarks.md, Performance notes)."""
     t = _object_new(Tensor)
     t.data = data
     t.grad = None

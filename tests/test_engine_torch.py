@@ -115,7 +115,7 @@ def test_unary_function_matches_torch(name, fn_mg, fn_torch, positive):
     assert_same_as_torch(fn_mg, fn_torch, randn(3, 4, positive=positive))
 
 
-@pytest.mark.parametrize("weight_order", ["C", "F"])  # nn.Linear stores its weight column-major
+@pytest.mark.parametrize("weight_order", ["C", "F"])  # a weight in either memory layout
 @pytest.mark.parametrize("x_shape", [(4,), (3, 4), (2, 3, 4)])
 def test_fused_linear_matches_torch(x_shape, weight_order):
     weight = np.asarray(randn(5, 4, seed=2), order=weight_order)

@@ -187,9 +187,8 @@ def test_schedulers_follow_their_closed_forms():
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
-def test_plain_sgd_step_on_a_parameter_larger_than_one_update_chunk_is_exact(order):
-    # Big parameters are updated chunk by chunk through a small buffer; the result must be the
-    # same p - lr * g, in either memory layout (nn.Linear stores its weight column-major).
+def test_plain_sgd_step_on_a_big_parameter_is_exact_in_either_layout(order):
+    # p - lr * g, in place, in either memory layout (a user may hand in a transposed array).
     rng = np.random.default_rng(0)
     start = np.asarray(rng.standard_normal((300, 700)), dtype=np.float32, order=order)
     grad = np.asarray(rng.standard_normal((300, 700)), dtype=np.float32, order=order)

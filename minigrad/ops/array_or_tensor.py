@@ -84,7 +84,7 @@ def broadcast_to(a, shape):
     if is_tensor(a):
         return a.broadcast_to(shape)
     # A filled new array rather than numpy's broadcast_to view: several times cheaper to make for
-    # small arrays, and the gradient it becomes is then writable and owned.
+    # small arrays (docs/benchmarks.md, Performance notes), and the gradient is writable and owned.
     out = xp.empty(shape, dtype=a.dtype)
     out[...] = a
     return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import xp
-from .array_or_tensor import is_tensor, operand, unbroadcast
+from .array_or_tensor import operand, unbroadcast
 from .registry import op
 
 
@@ -89,9 +89,7 @@ class Linear(Function):
             raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
                              f"{weight.shape} (expected ({weight.shape[0]},))")
         out = x @ weight.T
-        if bias is not None:
-            out += bias  # out is a fresh array: adding in place saves an allocation
-        return out
+        return out + bias if bias is not None else out
 
     def backward(self, grad, inputs, output):
         # y = x W^T + b  =>  dx = dy W,  dW = dy^T x,  db = sum of dy over the batch
@@ -103,13 +101,7 @@ class Linear(Function):
         rows_grad = grad.reshape((-1, grad.shape[-1]))
         grad_w = grad_b = None
         if parents[1] is not None:
-            if not is_tensor(grad) and weight.flags.f_contiguous:
-                # The gradient in the weight's own (column-major) layout, so that the optimizer
-                # updates like with like; written straight into its array, no copy.
-                grad_w = xp.empty(weight.shape, dtype=grad.dtype, order="F")
-                xp.matmul(rows_x.T, rows_grad, out=grad_w.T)
-            else:
-                grad_w = rows_grad.mT @ rows_x
+            grad_w = rows_grad.mT @ rows_x
         if len(parents) == 3 and parents[2] is not None:
             grad_b = rows_grad.sum(axis=0)
         return (grad_x, grad_w, grad_b) if len(parents) == 3 else (grad_x, grad_w)

@@ -186,16 +186,6 @@ class CrossEntropy(_ClassLoss):
         log_sums = xp.log(sums)
         exps /= sums
         self.probs = exps  # softmax(z), kept for the backward
-        if not (self.soft or self.label_smoothing or self.weight is not None):
-            y = target.reshape(-1)
-            if not self._may_ignore(y, z.shape[1]):
-                # The plain case (the training hot path): loss_i = log(sum_c e^z_ic) - z_iy,
-                # from the shifted logits, without building the whole log-softmax.
-                rows = z.shape[0]
-                losses = log_sums.reshape(-1) - shifted[xp.arange(rows), y]
-                self.saved_target, self.valid, self.row_weight = y, None, None
-                self.denominator = rows
-                return reduce(losses, self.reduction, rows, self._out_shape(x.shape))
         soft_target = rows_view(target) if self.soft else target
         losses = self._coefficients_forward(shifted - log_sums, soft_target)
         return reduce(losses, self.reduction, self.denominator, self._out_shape(x.shape))
@@ -211,19 +201,12 @@ class CrossEntropy(_ClassLoss):
             probs = logp.exp()
         else:
             probs = self.probs
-        if self.parents[0] is not None:
-            simple = (not self.soft and self.weight is None and not self.label_smoothing
-                      and self.valid is None and not is_tensor(grad))
-            if simple:  # dz = (softmax(z) - onehot(y)) * scale, in place on one fresh array
-                grad_rows = probs * scale
-                rng = xp.arange(rows)
-                grad_rows[rng, self.saved_target] -= scale if self.reduction != "none" else scale[:, 0]
-            else:
-                coef, sums = self._dense_coefficients(rows, classes, raw(x).dtype)
-                if self.soft and is_tensor(grad):  # create_graph: A depends on the target tensor
-                    coef = self._soft_coefficients(rows_view(target))
-                    sums = coef.sum(axis=1, keepdims=True)
-                grad_rows = probs * (scale * sums) - coef * scale
+        if self.parents[0] is not None:  # dz = (sum_c A) softmax(z) - A, times the upstream scale
+            coef, sums = self._dense_coefficients(rows, classes, raw(x).dtype)
+            if self.soft and is_tensor(grad):  # create_graph: A depends on the target tensor
+                coef = self._soft_coefficients(rows_view(target))
+                sums = coef.sum(axis=1, keepdims=True)
+            grad_rows = probs * (scale * sums) - coef * scale
             grad_x = from_rows(grad_rows, x.shape)
         if self.soft and self.parents[1] is not None:
             # d loss / d t = -(1 - eps) * w * logp

@@ -7,33 +7,9 @@ from typing import Any
 
 from minigrad import Tensor
 from minigrad.autograd import increment_version
-from minigrad.backend import ndarray, xp
+from minigrad.backend import ndarray
 
 from .validation import check_options
-
-# Updates of big parameters go through a small scratch buffer, chunk by chunk: no temporary as
-# big as the parameter (which would cost a page-faulting allocation every step and raise the
-# peak memory), and each chunk stays in cache between its two passes.
-_CHUNK = 1 << 16  # 256 KiB of float32: fits the L2 cache; measured fastest of 2^12..2^18
-
-
-def subtract_scaled_(param: ndarray, grad: ndarray, scale: float) -> None:
-    """``param -= scale * grad`` in place, without a temporary the size of ``param``."""
-    if param.size <= _CHUNK:
-        param -= scale * grad
-        return
-    if param.flags.f_contiguous and grad.flags.f_contiguous:
-        param, grad = param.T, grad.T  # column-major (Linear's weight): the same, row-major
-    if not (param.flags.c_contiguous and grad.flags.c_contiguous) or param.shape != grad.shape:
-        param -= scale * grad
-        return
-    flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)  # views: both are contiguous
-    buffer = xp.empty(_CHUNK, dtype=xp.result_type(grad, scale))
-    for start in range(0, flat_param.size, _CHUNK):
-        stop = min(start + _CHUNK, flat_param.size)
-        chunk = buffer[: stop - start]
-        xp.multiply(flat_grad[start:stop], scale, out=chunk)
-        xp.subtract(flat_param[start:stop], chunk, out=flat_param[start:stop])
 
 
 class Optimizer:

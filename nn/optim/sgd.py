@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .optimizer import Optimizer, subtract_scaled_
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -42,9 +42,6 @@ class SGD(Optimizer):
         for group, p, g in self._params_with_grad():
             lr, momentum, wd, maximize = (group["lr"], group["momentum"], group["weight_decay"],
                                           group["maximize"])
-            if not (wd or momentum or maximize):
-                subtract_scaled_(p.data, g, lr)  # the hot path: plain SGD
-                continue
             if maximize:
                 g = -g
             if wd:
