@@ -411,3 +411,13 @@ def test_a_node_context_set_before_a_module_runs_is_restored_after_it():
         assert node_context(after.grad_fn) == (outer,)
     finally:
         autograd.set_node_context(previous)
+
+
+def test_a_local_nn_py_shadowing_the_package_is_named_in_the_error(tmp_path):
+    import subprocess
+    import sys
+    (tmp_path / "nn.py").write_text("x = 1\n")  # a learner's own nn.py in the working folder
+    code = "import minigrad\ntry:\n    minigrad.nn\nexcept ImportError as e:\n    print(e)\n"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env={**__import__("os").environ, "PYTHONPATH": ""})
+    assert str(tmp_path / "nn.py") in out.stdout and "shadows it" in out.stdout, out.stdout + out.stderr
