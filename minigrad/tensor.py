@@ -8,7 +8,7 @@ from typing import Any
 from . import autograd, inplace
 from .autograd import Function, add_node_hook, new_constant, node_hooks, run_backward
 from .backend import bool_, default_float, int64, ndarray, xp
-from .ops import activation, arithmetic, elementwise, linalg, reduction, shape  # noqa: F401 (they declare the ops)
+from .ops import activation, arithmetic, elementwise, indexing, linalg, reduction, shape  # noqa: F401 (they declare the ops)
 from .ops.array_or_tensor import as_array, operand, raw
 from .ops.registry import exported
 
@@ -335,27 +335,12 @@ class Tensor:
         return self
 
     def __getitem__(self, index):
-        return shape.GetItem.apply(self, index=_index(index))
+        """PyTorch's indexing (ints select first; see ops/indexing.py for where it differs
+        from numpy's)."""
+        return indexing.GetItem.apply(self, index=index)
 
     def __setitem__(self, index, value):
-        inplace.setitem(self, _index(index), value)
-
-
-def _index(index):
-    """Turn Tensors and lists inside an index into numpy arrays."""
-    if isinstance(index, tuple):
-        return tuple(_index_item(i) for i in index)
-    return _index_item(index)
-
-
-def _index_item(item):
-    if isinstance(item, Tensor):
-        item = item.data
-    elif isinstance(item, list):
-        item = xp.asarray(item)
-    if isinstance(item, ndarray) and item.dtype.kind not in "iub":
-        raise IndexError(f"index: tensors used as indices must be integer or boolean, got {item.dtype}")
-    return item
+        inplace.setitem(self, index, value)
 
 
 # numpy's ufuncs that are a Tensor op: ``array + t``, ``array @ t``, ``array < t`` ...

@@ -244,6 +244,9 @@ def indexed(draw):
         1, -1, slice(1, 3), (slice(None), 2), (Ellipsis, 0), (None, 1), (0, slice(None, None, 2)),
         np.array([0, 2, 2]), (np.array([0, 1]), np.array([3, 3])), np.array([True, False, True]),
         x[..., 0] > 0,
+        # an int is basic indexing, as in PyTorch: (4, 2) here, where numpy would give (2, 4)
+        (1, slice(None), np.array([0, 1])), (np.array([2, 0, 2]), slice(None), 1),
+        (1, np.array([True, False, True, True])), (True, slice(None), np.array([1, 1]), 0),
     ]))
     return Sample((x, index))
 
@@ -251,10 +254,15 @@ def indexed(draw):
 @st.composite
 def assigned(draw):
     """A tensor, a basic or advanced index into it, and a value (a tensor or a number) to write."""
-    x = values(draw, (3, 4))
-    index = draw(st.sampled_from([1, (slice(None), 2), (slice(0, 2), slice(1, 3)), np.array([0, 2]),
-                                  x > 0.5]))
-    target_shape = x[index].shape
+    shape, index, target_shape = draw(st.sampled_from([
+        ((3, 4), 1, (4,)), ((3, 4), (slice(None), 2), (3,)), ((3, 4), (slice(0, 2), slice(1, 3)), (2, 2)),
+        ((3, 4), np.array([0, 2]), (2, 4)), ((3, 4), "mask", None),
+        ((2, 3, 4), (0, slice(None), np.array([1, 3])), (3, 2)),  # the int selects first (PyTorch's order)
+    ]))
+    x = values(draw, shape)
+    if isinstance(index, str):  # "mask"
+        index = x > 0.5
+        target_shape = (int(index.sum()),)
     value = draw(st.sampled_from(["tensor", "row", "number"]))
     if value == "number":
         return Sample((x, index, 2.5))
