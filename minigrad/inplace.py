@@ -91,7 +91,12 @@ def binary_inplace(tensor, op, other):
         _check_recordable(tensor, op_name)
         _take_result(tensor, op.apply(_snapshot(tensor), other), op_name)
         return tensor
-    value = op().forward(tensor.data, raw(other))
+    return assign_result(tensor, op().forward(tensor.data, raw(other)), op_name)
+
+
+def assign_result(tensor, value, op_name: str):
+    """Write ``value``, an op's result computed outside the graph, into ``tensor``: in place,
+    in the tensor's own shape and dtype (or an error), its version bumped."""
     _check_result(tensor, value, op_name)
     xp.copyto(tensor.data, value, casting="same_kind")
     increment_version(tensor)
