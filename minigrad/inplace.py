@@ -20,8 +20,8 @@ from . import autograd
 from .autograd import counter_of, increment_version
 from .backend import xp
 from .grad_mode import grad_state
+from .ops import indexing
 from .ops.array_or_tensor import operand, raw
-from .ops.shape import SetItem
 
 
 def share_memory(view, base) -> None:
@@ -95,7 +95,12 @@ def binary_inplace(tensor, op, other):
         _check_recordable(tensor, op_name)
         _take_result(tensor, op.apply(_snapshot(tensor), other), op_name)
         return tensor
-    value = op().forward(tensor.data, raw(other))
+    return assign_result(tensor, op().forward(tensor.data, raw(other)), op_name)
+
+
+def assign_result(tensor, value, op_name: str):
+    """Write ``value``, an op's result computed outside the graph, into ``tensor``: in place,
+    in the tensor's own shape and dtype (or an error), its version bumped."""
     _check_result(tensor, value, op_name)
     xp.copyto(tensor.data, value, casting="same_kind")
     increment_version(tensor)
@@ -107,13 +112,9 @@ def setitem(tensor, index, value) -> None:
     value = operand(value)
     if grad_state.enabled and (tensor.requires_grad or getattr(value, "requires_grad", False)):
         _check_recordable(tensor, "setitem")
-        _take_result(tensor, SetItem.apply(_snapshot(tensor), value, index=index), "setitem")
+        _take_result(tensor, indexing.SetItem.apply(_snapshot(tensor), value, index=index), "setitem")
         return
-    try:
-        tensor.data[index] = raw(value)
-    except (ValueError, IndexError, TypeError) as error:
-        raise type(error)(f"setitem: {error} (tensor of shape {tuple(tensor.shape)}, value of "
-                          f"shape {tuple(xp.shape(raw(value)))})") from None
+    indexing.write(tensor.data, index, raw(value))
     increment_version(tensor)
 
 

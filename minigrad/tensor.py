@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from . import autograd, inplace
-from .autograd import Function, add_node_hook, new_constant, node_hooks, run_backward
+from .autograd import Function, add_node_hook, node_hooks, run_backward
 from .backend import bool_, default_float, int64, ndarray, xp
 from .gradients import initial_grad
-from .ops import activation, arithmetic, elementwise, linalg, reduction, shape  # noqa: F401 (they declare the ops)
-from .ops.array_or_tensor import as_array, operand, raw
+from .ops import activation, arithmetic, bitwise, elementwise, indexing, linalg, reduction, shape  # noqa: F401 (they declare the ops)
+from .ops.array_or_tensor import as_array, operand
 from .ops.registry import exported
 
 
@@ -299,14 +299,39 @@ class Tensor:
     __gt__ = arithmetic.gt
     __ge__ = arithmetic.ge
 
+    # Bitwise on integer tensors, logical on bool tensors (ops/bitwise.py); floats refused.
     def __and__(self, other):
-        return new_constant(xp.logical_and(self.data, raw(operand(other))))
+        return bitwise.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return bitwise.bitwise_and(other, self)
 
     def __or__(self, other):
-        return new_constant(xp.logical_or(self.data, raw(operand(other))))
+        return bitwise.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return bitwise.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return bitwise.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return bitwise.bitwise_xor(other, self)
 
     def __invert__(self):
-        return _new_tensor(~self.data, None)
+        if self.dtype.kind not in "biu":
+            raise TypeError(f"~ (operator.invert) is only implemented on integer and bool tensors, "
+                            f"this one has dtype {self.dtype}; for a mask, use ~(x > 0) or x == 0")
+        return bitwise.bitwise_not(self)
+
+    def __iand__(self, other):
+        return inplace.assign_result(self, bitwise.bitwise_and(self, other).data, "in-place bitwise_and")
+
+    def __ior__(self, other):
+        return inplace.assign_result(self, bitwise.bitwise_or(self, other).data, "in-place bitwise_or")
+
+    def __ixor__(self, other):
+        return inplace.assign_result(self, bitwise.bitwise_xor(self, other).data, "in-place bitwise_xor")
 
     # -- dtype ---------------------------------------------------------------------------------
     def to(self, dtype) -> Tensor:
@@ -336,27 +361,12 @@ class Tensor:
         return self
 
     def __getitem__(self, index):
-        return shape.GetItem.apply(self, index=_index(index))
+        """PyTorch's indexing (ints select first; see ops/indexing.py for where it differs
+        from numpy's)."""
+        return indexing.GetItem.apply(self, index=index)
 
     def __setitem__(self, index, value):
-        inplace.setitem(self, _index(index), value)
-
-
-def _index(index):
-    """Turn Tensors and lists inside an index into numpy arrays."""
-    if isinstance(index, tuple):
-        return tuple(_index_item(i) for i in index)
-    return _index_item(index)
-
-
-def _index_item(item):
-    if isinstance(item, Tensor):
-        item = item.data
-    elif isinstance(item, list):
-        item = xp.asarray(item)
-    if isinstance(item, ndarray) and item.dtype.kind not in "iub":
-        raise IndexError(f"index: tensors used as indices must be integer or boolean, got {item.dtype}")
-    return item
+        inplace.setitem(self, index, value)
 
 
 # numpy's ufuncs that are a Tensor op: ``array + t``, ``array @ t``, ``array < t`` ...
@@ -364,7 +374,11 @@ _UFUNC_OPS = {"add": arithmetic.add, "subtract": arithmetic.sub, "multiply": ari
               "true_divide": arithmetic.div, "divide": arithmetic.div, "power": arithmetic.pow,
               "matmul": linalg.matmul, "equal": arithmetic.eq, "not_equal": arithmetic.ne,
               "less": arithmetic.lt, "less_equal": arithmetic.le, "greater": arithmetic.gt,
-              "greater_equal": arithmetic.ge, "negative": arithmetic.neg}
+              "greater_equal": arithmetic.ge, "negative": arithmetic.neg,
+              "bitwise_and": bitwise.bitwise_and, "bitwise_or": bitwise.bitwise_or,
+              "bitwise_xor": bitwise.bitwise_xor, "invert": bitwise.bitwise_not,
+              "logical_and": bitwise.logical_and, "logical_or": bitwise.logical_or,
+              "logical_xor": bitwise.logical_xor, "logical_not": bitwise.logical_not}
 
 # The operators skip operand() for the common operands (docs/benchmarks.md, Performance notes).
 _PLAIN_OPERANDS = frozenset({Tensor, float, int})

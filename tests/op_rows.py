@@ -244,17 +244,59 @@ def indexed(draw):
         1, -1, slice(1, 3), (slice(None), 2), (Ellipsis, 0), (None, 1), (0, slice(None, None, 2)),
         np.array([0, 2, 2]), (np.array([0, 1]), np.array([3, 3])), np.array([True, False, True]),
         x[..., 0] > 0,
+        # an int is basic indexing, as in PyTorch: (4, 2) here, where numpy would give (2, 4)
+        (1, slice(None), np.array([0, 1])), (np.array([2, 0, 2]), slice(None), 1),
+        (1, np.array([True, False, True, True])), (True, slice(None), np.array([1, 1]), 0),
     ]))
     return Sample((x, index))
 
 
 @st.composite
+def integer_pair(draw, floats=False):
+    """Two broadcastable integer or bool arrays (or, with ``floats``, float ones too), or a
+    Python int or bool on one side."""
+    pair = hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4)
+    shape_a, shape_b = draw(pair).input_shapes
+    pairs = [("int64", "int64"), ("bool", "bool"), ("int32", "int64"), ("bool", "int64"),
+             ("uint8", "uint8"), ("int32", "int32"), ("uint8", "bool")]
+    dtypes = draw(st.sampled_from(pairs + ([("float64", "int64"), ("float64", "bool")] if floats else [])))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    arrays = [integers_of(rng, shape, dtype) for shape, dtype in zip((shape_a, shape_b), dtypes)]
+    side = draw(st.sampled_from(["none", "left", "right"]))
+    if side != "none":  # a Python number of the other array's kind
+        other = arrays[1 if side == "left" else 0]
+        number = bool(rng.random() < 0.5) if other.dtype == bool else int(rng.integers(0, 8))
+        arrays[0 if side == "left" else 1] = number
+    return Sample(tuple(Const(a) if isinstance(a, np.ndarray) else a for a in arrays))
+
+
+def integers_of(rng, shape, dtype):
+    if dtype == "bool":
+        return rng.random(shape) < 0.5
+    low = 0 if dtype == "uint8" else -8
+    return rng.integers(low, 8, size=shape).astype(dtype)
+
+
+@st.composite
+def integer_tensor(draw, floats=False):
+    shape = draw(SHAPES)
+    dtype = draw(st.sampled_from(["int64", "int32", "uint8", "bool"] + (["float64"] if floats else [])))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return Sample((Const(integers_of(rng, shape, dtype)),))
+
+
+@st.composite
 def assigned(draw):
     """A tensor, a basic or advanced index into it, and a value (a tensor or a number) to write."""
-    x = values(draw, (3, 4))
-    index = draw(st.sampled_from([1, (slice(None), 2), (slice(0, 2), slice(1, 3)), np.array([0, 2]),
-                                  x > 0.5]))
-    target_shape = x[index].shape
+    shape, index, target_shape = draw(st.sampled_from([
+        ((3, 4), 1, (4,)), ((3, 4), (slice(None), 2), (3,)), ((3, 4), (slice(0, 2), slice(1, 3)), (2, 2)),
+        ((3, 4), np.array([0, 2]), (2, 4)), ((3, 4), "mask", None),
+        ((2, 3, 4), (0, slice(None), np.array([1, 3])), (3, 2)),  # the int selects first (PyTorch's order)
+    ]))
+    x = values(draw, shape)
+    if isinstance(index, str):  # "mask"
+        index = x > 0.5
+        target_shape = (int(index.sum()),)
     value = draw(st.sampled_from(["tensor", "row", "number"]))
     if value == "number":
         return Sample((x, index, 2.5))
@@ -392,6 +434,17 @@ ROWS: dict[str, Row] = {
               torch=lambda torch, a, b: a > b),
     "ge": Row(binary(a={"integers": True}, b={"integers": True}), differentiable=False,
               torch=lambda torch, a, b: a >= b),
+    "bitwise_and": Row(integer_pair(), differentiable=False, torch=lambda torch, a, b: a & b),
+    "bitwise_or": Row(integer_pair(), differentiable=False, torch=lambda torch, a, b: a | b),
+    "bitwise_xor": Row(integer_pair(), differentiable=False, torch=lambda torch, a, b: a ^ b),
+    "bitwise_not": Row(integer_tensor(), differentiable=False),
+    "logical_and": Row(integer_pair(floats=True), differentiable=False,
+                       torch=lambda torch, a, b: torch.logical_and(torch.as_tensor(a), torch.as_tensor(b))),
+    "logical_or": Row(integer_pair(floats=True), differentiable=False,
+                      torch=lambda torch, a, b: torch.logical_or(torch.as_tensor(a), torch.as_tensor(b))),
+    "logical_xor": Row(integer_pair(floats=True), differentiable=False,
+                       torch=lambda torch, a, b: torch.logical_xor(torch.as_tensor(a), torch.as_tensor(b))),
+    "logical_not": Row(integer_tensor(floats=True), differentiable=False),
     "matmul": Row(matmul_pair()),
     # unary math
     "exp": Row(unary()),

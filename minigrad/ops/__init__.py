@@ -2,6 +2,8 @@
 
 elementwise.py  arithmetic, unary math, activations, comparisons-based selections
 reduction.py    sum mean amax amin logsumexp softmax log_softmax
-shape.py        reshape permute expand indexing cat stack
+shape.py        reshape permute expand cat stack
+indexing.py     x[index] and x[index] = value, in PyTorch's order
+bitwise.py      & | ^ ~ and the logical ops (no gradient)
 linalg.py       matmul and the fused linear layer
 """

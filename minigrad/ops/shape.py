@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..autograd import Function, is_tensor, new_constant
 from ..backend import xp
-from .array_or_tensor import as_array, permute, raw, shape_args, unbroadcast
+from .array_or_tensor import as_array, permute, shape_args, unbroadcast
 from .promotion import cast_operands, result_type
 from .reduction import normalize_dims
 from .registry import op
@@ -105,119 +105,6 @@ class Expand(Function):
 
     def backward(self, grad, inputs, output):  # the copies' gradients add up
         return (unbroadcast(grad, inputs[0].shape),)
-
-
-def is_basic_index(index) -> bool:
-    """True for ints, slices, None and Ellipsis only: such an index never repeats an element."""
-    items = index if isinstance(index, tuple) else (index,)
-    return all(i is None or i is Ellipsis or isinstance(i, (int, slice)) for i in items)
-
-
-class GetItem(Function):
-    __slots__ = ("index",)
-    name = "index"
-    caption = "grad_out is scatter-added into zeros of the input's shape"
-    reads = ()
-    view = True
-
-    def __init__(self, index):
-        self.index = index
-
-    def options(self):
-        return {"index": _describe_index(self.index)}
-
-    def forward(self, x):
-        try:
-            return x[self.index]
-        except IndexError as error:
-            raise IndexError(f"index: {error} (tensor of shape {x.shape}, index "
-                             f"{_describe_index(self.index)})") from None
-
-    def backward(self, grad, inputs, output):  # scatter-add: a repeated index accumulates
-        x = inputs[0]
-        return (index_add(grad, self.index, x.shape, raw(x).dtype),)
-
-
-def index_add(grad, index, shape, dtype):
-    """A zero tensor of ``shape`` with ``grad`` added at ``index`` (duplicates accumulate)."""
-    if is_tensor(grad):
-        return IndexAdd.apply(grad, index=index, shape=shape)
-    out = xp.zeros(shape, dtype=dtype)
-    if is_basic_index(index):
-        out[index] = grad
-    else:
-        xp.add.at(out, index, grad)
-    return out
-
-
-class IndexAdd(Function):
-    """The backward of indexing, as an op of its own so that it can be differentiated again."""
-
-    __slots__ = ("index", "shape")
-    name = "index_add"
-    caption = "grad_in = grad_out read back at the index"
-    reads = ()
-
-    def __init__(self, index, shape):
-        self.index, self.shape = index, shape
-
-    def forward(self, grad):
-        return index_add(grad, self.index, self.shape, grad.dtype)
-
-    def backward(self, grad, inputs, output):
-        return (grad[self.index],)
-
-
-class SetItem(Function):
-    """``x[index] = value`` recorded (the tensor keeps its memory; see minigrad/inplace.py):
-    the output is ``x`` with ``value`` written at ``index``."""
-
-    __slots__ = ("index",)
-    name = "setitem"
-    caption = "grad_x = grad_out with 0 where value was written, grad_value = grad_out[index]"
-    reads = ()
-
-    def __init__(self, index):
-        self.index = index
-
-    def options(self):
-        return {"index": _describe_index(self.index)}
-
-    def forward(self, x, value):
-        out = x.copy()
-        try:
-            out[self.index] = value
-        except (ValueError, IndexError) as error:
-            raise type(error)(f"setitem: {error} (tensor of shape {x.shape}, index "
-                              f"{_describe_index(self.index)}, value of shape {xp.shape(value)})") from None
-        return out
-
-    def backward(self, grad, inputs, output):
-        # the written elements no longer depend on x; value's gradient is what reached them
-        x, value = inputs
-        kept = xp.ones(raw(x).shape, dtype=bool)
-        kept[self.index] = False
-        grad_value = None
-        if self.parents[1] is not None:
-            grad_value = unbroadcast(grad[self.index], value.shape)
-        return (grad * kept if self.parents[0] is not None else None), grad_value
-
-
-def _describe_index(index) -> str:
-    items = index if isinstance(index, tuple) else (index,)
-    parts = []
-    for i in items:
-        if isinstance(i, slice):
-            parts.append(":" if i == slice(None) else
-                         f"{'' if i.start is None else i.start}:{'' if i.stop is None else i.stop}"
-                         + ("" if i.step is None else f":{i.step}"))
-        elif i is Ellipsis:
-            parts.append("...")
-        elif isinstance(i, xp.ndarray):
-            parts.append(f"<{i.dtype} array {i.shape}>")
-        else:
-            parts.append(repr(i))
-    return "[" + ", ".join(parts) + "]"
 
 
 class Cat(Function):
