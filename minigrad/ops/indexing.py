@@ -36,9 +36,10 @@ class IndexPlan:
 
     def __init__(self, index, basic: tuple, advanced: tuple | None):
         self.index = index  # the user's, for messages
-        # The Ellipsis at the end keeps the basic step a view even when every dimension is
-        # selected by an int (numpy would return a scalar, PyTorch a 0-d view).
-        self.basic, self.advanced = basic + (Ellipsis,), advanced
+        # (An index of ints alone reads one element: numpy gives a copy of it where PyTorch
+        # gives a 0-d view.  minigrad keeps the copy: a recorded x[1] = x[0] * 2 would otherwise
+        # meet a live view of x, which minigrad refuses; see inplace.py.)
+        self.basic, self.advanced = basic, advanced
 
     def read(self, array):
         view = array[self.basic]
@@ -233,8 +234,8 @@ def _check_broadcast(arrays, index, shape) -> None:
         xp.broadcast_shapes(*shapes)
     except ValueError:
         listed = ", ".join(str(list(s)) for s in shapes)
-        raise _error(IndexError, f"shape mismatch: indexing tensors could not be broadcast "
-                     f"together with shapes {listed}", index, shape) from None
+        raise _error(IndexError, f"shape mismatch: the index tensors' shapes {listed} do not "
+                     "broadcast to one shape", index, shape) from None
 
 
 def _error(kind, message: str, index, shape):
