@@ -39,18 +39,26 @@ def _float_dtype(dtype):
     return default_float if dtype is None else dtype
 
 
+def _sizes(shape, op: str) -> tuple:
+    """The sizes of a new tensor: ints (``zeros(2, 3)`` or ``zeros((2, 3))``), none negative."""
+    sizes = shape_args(shape, op)
+    if any(n < 0 for n in sizes):
+        raise RuntimeError(f"{op}: sizes must be non-negative, got {sizes}")
+    return sizes
+
+
 def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(xp.zeros(shape_args(shape), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(xp.zeros(_sizes(shape, "zeros"), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(xp.ones(shape_args(shape), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(xp.ones(_sizes(shape, "ones"), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
 
 
 def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     if dtype is None:
         dtype = as_array(fill_value).dtype
-    return Tensor(xp.full(shape_args((shape,)), fill_value, dtype=dtype), requires_grad=requires_grad)
+    return Tensor(xp.full(_sizes((shape,), "full"), fill_value, dtype=dtype), requires_grad=requires_grad)
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -63,24 +71,32 @@ def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
 
 def randn(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from minigrad's seeded generator."""
-    data = _generator.standard_normal(shape_args(shape)).astype(_float_dtype(dtype))
+    data = _generator.standard_normal(_sizes(shape, "randn")).astype(_float_dtype(dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from minigrad's seeded generator."""
-    data = _generator.random(shape_args(shape)).astype(_float_dtype(dtype))
+    data = _generator.random(_sizes(shape, "rand")).astype(_float_dtype(dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
 def randint(low: int, high: int, size, dtype=None) -> Tensor:
-    return Tensor(_generator.integers(low, high, size=shape_args((size,))).astype(dtype or int64))
+    """Integers drawn uniformly from ``low`` to ``high - 1``."""
+    if low >= high:
+        raise RuntimeError(f"randint: low must be less than high, got low={low} >= high={high}")
+    return Tensor(_generator.integers(low, high, size=_sizes((size,), "randint")).astype(dtype or int64))
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
     """Like PyTorch: integers give int64, any float argument gives float32."""
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: the bounds and the step's sign disagree: from {start} to {end} "
+                           f"by {step} never arrives (give a step of the other sign)")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in (start, end, step))
         dtype = default_float if is_float else int64
@@ -88,4 +104,5 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(xp.eye(n, m, dtype=_float_dtype(dtype)), requires_grad=requires_grad)
+    sizes = _sizes((n,) if m is None else (n, m), "eye")
+    return Tensor(xp.eye(*sizes, dtype=_float_dtype(dtype)), requires_grad=requires_grad)

@@ -35,12 +35,13 @@ def one_hot(labels, num_classes: int = -1) -> Tensor:
     """
     y = _as_data(labels)
     if y.dtype.kind not in "iu":
-        raise TypeError(f"one_hot: labels must be integer class indices, got dtype {y.dtype}")
+        raise RuntimeError(f"one_hot: labels must be integer class indices (int64), got dtype {y.dtype}")
     if num_classes == -1:
         num_classes = int(y.max()) + 1 if y.size else 0
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         bad = int(y.min()) if y.min() < 0 else int(y.max())
-        raise ValueError(f"one_hot: class index {bad} is out of range for num_classes={num_classes}")
+        raise RuntimeError(f"one_hot: class index {bad} is out of range for num_classes={num_classes} "
+                           f"(valid: 0..{num_classes - 1})")
     out = xp.zeros(y.shape + (num_classes,), dtype=int64)
     xp.put_along_axis(out, y[..., None], 1, axis=-1)
     return Tensor(out)
@@ -90,8 +91,8 @@ def _class_weight(op: str, weight, classes: int, dtype):
         return None
     w = _as_data(weight)
     if w.shape != (classes,):
-        raise ValueError(f"{op}: weight must have shape ({classes},), one value per class, "
-                         f"got shape {w.shape}")
+        raise RuntimeError(f"{op}: weight must have shape ({classes},), one value for each of the "
+                           f"{classes} classes, got shape {w.shape}")
     return w.astype(dtype, copy=False)
 
 
@@ -100,8 +101,10 @@ def _num_classes(input: Tensor) -> int:
     return input.shape[1] if input.ndim >= 2 else input.shape[0]
 
 
-def _class_targets(op: str, input: Tensor, target, ignore_index=None, allow_soft: bool = False):
-    """Check ``target`` against ``input`` (N, C, d1...) or (C,): returns (target, soft)."""
+def _class_targets(op: str, input: Tensor, target, ignore_index=None, allow_soft: bool = False,
+                   out_of_range=IndexError):
+    """Check ``target`` against ``input`` (N, C, d1...) or (C,): returns (target, soft).  The
+    exception types are PyTorch's (``out_of_range``: the one the op raises for a bad class)."""
     if input.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
     target = _as_tensor(target)
@@ -109,17 +112,17 @@ def _class_targets(op: str, input: Tensor, target, ignore_index=None, allow_soft
     kind = target.dtype.kind
     if kind == "f":
         if not allow_soft:
-            raise TypeError(f"{op}: target must hold integer class indices (int64), got dtype "
-                            f"{target.dtype}")
+            raise RuntimeError(f"{op}: target must hold integer class indices (int64), got dtype "
+                               f"{target.dtype}")
         if target.shape != input.shape:
-            raise ValueError(f"{op}: probability targets (float) must have the input's shape "
-                             f"{input.shape}, got target of shape {target.shape}")
+            raise RuntimeError(f"{op}: probability targets (float) must have the input's shape "
+                               f"{input.shape}, got target of shape {target.shape}")
         if target.dtype != input.dtype:
             target = target.to(input.dtype)
         return target, True
     if kind not in "iu":
-        raise TypeError(f"{op}: target must be class indices (int64) or class probabilities "
-                        f"(float, the input's shape), got dtype {target.dtype}")
+        raise RuntimeError(f"{op}: target must be class indices (int64) or class probabilities "
+                           f"(float, the input's shape), got dtype {target.dtype}")
     expected = input.shape[:1] + input.shape[2:] if input.ndim >= 2 else ()
     if target.shape != expected:
         raise ValueError(f"{op}: class-index target must have shape {expected} for input of shape "
@@ -131,7 +134,7 @@ def _class_targets(op: str, input: Tensor, target, ignore_index=None, allow_soft
         out = bad[(bad < 0) | (bad >= classes)]
         if out.size:
             hint = "" if ignore_index is None else f", or ignore_index={ignore_index}"
-            raise IndexError(f"{op}: target class {int(out.flat[0])} is out of range for "
+            raise out_of_range(f"{op}: target class {int(out.flat[0])} is out of range for "
                              f"{classes} classes (valid: 0..{classes - 1}{hint})")
     return target, False
 
@@ -154,7 +157,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     """
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise RuntimeError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if not isinstance(input, Tensor):
         raise TypeError(f"cross_entropy: input must be a Tensor of logits, got {type(input).__name__}")
     if input.dtype.kind != "f":
@@ -180,11 +183,11 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
                                  reduction=reduction)
 
 
-def _margins(op: str, input: Tensor, target, margin: float):
+def _margins(op: str, input: Tensor, target, margin: float, out_of_range=IndexError):
     """The (N, C) hinge terms ``max(0, s_j - s_y + margin)`` with the target column zeroed."""
     if input.ndim not in (1, 2):
         raise ValueError(f"{op}: input must be (N, C) or (C,) scores, got shape {input.shape}")
-    target, _ = _class_targets(op, input, target)
+    target, _ = _class_targets(op, input, target, out_of_range=out_of_range)
     scores = input if input.ndim == 2 else input.reshape(1, -1)
     y = target.data.reshape(-1)
     rows = xp.arange(y.shape[0])
@@ -202,7 +205,7 @@ def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, we
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 are supported, got p={p}")
     _check_reduction("multi_margin_loss", reduction)
-    hinge, y = _margins("multi_margin_loss", input, target, margin)
+    hinge, y = _margins("multi_margin_loss", input, target, margin, out_of_range=RuntimeError)
     if p == 2:
         hinge = hinge * hinge
     classes = input.shape[-1]
@@ -262,7 +265,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     target = _same_shape("binary_cross_entropy", input, target)
     data = input.data
     if data.size and (data.min() < 0 or data.max() > 1):
-        raise ValueError("binary_cross_entropy: all elements of input must be probabilities in "
+        raise RuntimeError("binary_cross_entropy: all elements of input must be probabilities in "
                          f"[0, 1], got values from {data.min()} to {data.max()} (for logits use "
                          "binary_cross_entropy_with_logits)")
     losses = LossOps.BinaryCrossEntropy.apply(input, target,
@@ -285,6 +288,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
 
 def _regression_target(op: str, input: Tensor, target) -> Tensor:
     target = _as_tensor(target)
+    try:
+        xp.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise RuntimeError(f"{op}: input of shape {input.shape} and target of shape {target.shape} "
+                           "do not broadcast: give them the same shape") from None
     if target.shape != input.shape:
         warnings.warn(f"{op}: target shape {target.shape} differs from input shape {input.shape}; "
                       "they will be broadcast, which is likely not what you want", stacklevel=3)

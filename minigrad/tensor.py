@@ -79,10 +79,18 @@ class Tensor:
     @property
     def mT(self) -> Tensor:
         """The last two dimensions swapped (a batch of matrices transposed)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"mT: only matrices and batches of matrices have one, this tensor has "
+                               f"shape {self.shape}; use .T, or unsqueeze a dimension first")
         return self.transpose(-2, -1)
 
     def size(self, dim: int | None = None):
-        return self.shape if dim is None else self.shape[dim]
+        if dim is None:
+            return self.shape
+        if self.ndim == 0:
+            raise IndexError(f"size: dim {dim} given, but a 0-d tensor has no dimensions")
+        (d,) = reduction.normalize_dims(dim, self.ndim, "size")
+        return self.shape[d]
 
     def dim(self) -> int:
         return self.ndim
@@ -91,6 +99,14 @@ class Tensor:
         return int(self.data.size)
 
     def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"item: only a tensor with one element can be converted to a Python "
+                               f"number, this one has shape {self.shape}")
+        return self.data.item()
+
+    def _number(self):
+        """The one element, for float() and int() (PyTorch raises ValueError there, RuntimeError
+        in item())."""
         if self.data.size != 1:
             raise ValueError(f"item: only a tensor with one element can be converted to a Python "
                              f"number, this one has shape {self.shape}")
@@ -117,6 +133,8 @@ class Tensor:
         return self.shape[0]
 
     def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor (it holds one number: use .item())")
         return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> bool:
@@ -126,10 +144,10 @@ class Tensor:
         return bool(self.data)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._number())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._number())
 
     def __index__(self) -> int:
         if self.dtype.kind not in "iu":
@@ -357,9 +375,6 @@ class Tensor:
         return self.to(bool_)
 
     # -- shape ----------------------------------------------------------------------------------
-    def contiguous(self):
-        return self
-
     def __getitem__(self, index):
         """PyTorch's indexing (ints select first; see ops/indexing.py for where it differs
         from numpy's)."""

@@ -28,6 +28,13 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None) -> None:
         super().__init__()
+        for n in (in_features, out_features):
+            if isinstance(n, bool) or not isinstance(n, int):
+                raise TypeError(f"Linear: in_features and out_features must be ints, got "
+                                f"({in_features!r}, {out_features!r})")
+        if in_features < 0 or out_features < 0:
+            raise RuntimeError(f"Linear: in_features and out_features must be non-negative, got "
+                               f"({in_features}, {out_features})")
         self.in_features = in_features
         self.out_features = out_features
         dtype = dtype or default_float

@@ -493,6 +493,8 @@ ROWS: dict[str, Row] = {
     # shapes
     "reshape": Row(reshaped(), torch=lambda torch, x, *shape: x.reshape(shape)),
     "view": Row(reshaped(), torch=lambda torch, x, *shape: x.view(shape)),
+    "contiguous": Row(unary(shapes=hnp.array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=4)),
+                      call=lambda lib, x: x.mT.contiguous().view(-1)),  # a transpose: copied
     "flatten": Row(flattened()),
     "permute": Row(permuted(), torch=lambda torch, x, *dims: x.permute(dims)),
     "transpose": Row(transposed()),

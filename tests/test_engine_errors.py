@@ -9,18 +9,18 @@ import minigrad.functional as F
 
 
 def test_matmul_shape_mismatch_names_both_shapes():
-    with pytest.raises(ValueError, match=r"matmul.*\(2, 3\).*\(4, 5\)"):
+    with pytest.raises(RuntimeError, match=r"matmul.*\(2, 3\).*\(4, 5\)"):
         mg.ones(2, 3) @ mg.ones(4, 5)
-    with pytest.raises(ValueError, match=r"matmul.*\(3,\).*\(4,\)"):
+    with pytest.raises(RuntimeError, match=r"matmul.*\(3,\).*\(4,\)"):
         mg.ones(3) @ mg.ones(4)
-    with pytest.raises(ValueError, match=r"matmul.*at least 1 dimension"):
+    with pytest.raises(RuntimeError, match=r"matmul.*at least 1 dimension"):
         mg.ones(3) @ mg.tensor(2.0)
 
 
 def test_linear_shape_mismatch_names_input_and_weight():
-    with pytest.raises(ValueError, match=r"linear.*\(4, 3\).*\(5, 2\)"):
+    with pytest.raises(RuntimeError, match=r"linear.*\(4, 3\).*\(5, 2\)"):
         F.linear(mg.ones(4, 3), mg.ones(5, 2))
-    with pytest.raises(ValueError, match=r"linear: bias of shape \(4,\)"):
+    with pytest.raises(RuntimeError, match=r"linear: bias of shape \(4,\)"):
         F.linear(mg.ones(4, 2), mg.ones(5, 2), mg.ones(4))
 
 
@@ -95,21 +95,21 @@ def test_a_float_tensor_cannot_index():
 
 @pytest.mark.parametrize("method", ["reshape", "view"])
 def test_reshape_to_an_incompatible_shape_names_both_shapes(method):
-    with pytest.raises(ValueError, match=rf"{method}.*\(2, 3\).*6 elements.*\(4, 2\)"):
+    with pytest.raises(RuntimeError, match=rf"{method}.*\(2, 3\).*6 elements.*\(4, 2\)"):
         getattr(mg.ones(2, 3), method)(4, 2)
 
 
 def test_expand_to_an_incompatible_shape():
-    with pytest.raises(ValueError, match=r"expand.*\(3, 2\).*\(3, 4\)"):
+    with pytest.raises(RuntimeError, match=r"expand.*\(3, 4\).*\(3, 2\)"):
         mg.ones(3, 2).expand(3, 4)
-    with pytest.raises(ValueError, match=r"expand.*fewer dimensions"):
+    with pytest.raises(RuntimeError, match=r"expand.*fewer dimensions"):
         mg.ones(3, 2).expand(6)
 
 
 def test_cat_shape_mismatch_names_the_tensor_and_the_shapes():
-    with pytest.raises(ValueError, match=r"cat: tensor 1 has shape \(2, 4\).*\(2, 3\) outside dim 0"):
+    with pytest.raises(RuntimeError, match=r"cat: tensor 1 has shape \(2, 4\).*\(2, 3\) outside dim 0"):
         mg.cat([mg.ones(2, 3), mg.ones(2, 4)], 0)
-    with pytest.raises(ValueError, match=r"cat: tensor 1 has shape \(3,\)"):
+    with pytest.raises(RuntimeError, match=r"cat: tensor 1 has shape \(3,\)"):
         mg.cat([mg.ones(2, 3), mg.ones(3)], 0)
     with pytest.raises(ValueError, match="cat: expected a non-empty"):
         mg.cat([], 0)
@@ -117,7 +117,7 @@ def test_cat_shape_mismatch_names_the_tensor_and_the_shapes():
 
 def test_stack_shape_mismatch_names_the_tensor_and_the_shapes():
     expected = r"stack: tensor 2 has shape \(3, 2\) but tensor 0 has shape \(2, 3\)"
-    with pytest.raises(ValueError, match=expected):
+    with pytest.raises(RuntimeError, match=expected):
         mg.stack([mg.ones(2, 3), mg.ones(2, 3), mg.ones(3, 2)])
 
 
@@ -145,17 +145,17 @@ def test_a_dim_out_of_range_names_the_op_and_the_dim(call, op):
 
 
 def test_a_repeated_dim_is_refused():
-    with pytest.raises(ValueError, match=r"sum: dim \(1, -2\) names the same dimension twice"):
+    with pytest.raises(RuntimeError, match=r"sum: dim \(1, -2\) names the same dimension twice"):
         mg.ones(2, 3, 4).sum((1, -2))
 
 
 def test_permute_needs_a_permutation():
-    with pytest.raises(ValueError, match=r"permute: \(0, 0, 1\) is not a permutation.*\(2, 3, 4\)"):
+    with pytest.raises(RuntimeError, match=r"permute: \(0, 0, 1\) names a dimension twice.*\(2, 3, 4\)"):
         mg.ones(2, 3, 4).permute(0, 0, 1)
 
 
 def test_item_of_a_tensor_with_many_elements():
-    with pytest.raises(ValueError, match=r"item: only a tensor with one element.*\(2, 2\)"):
+    with pytest.raises(RuntimeError, match=r"item: only a tensor with one element.*\(2, 2\)"):
         mg.ones(2, 2).item()
 
 
@@ -175,17 +175,18 @@ def test_clamp_needs_a_bound():
 
 
 def test_gelu_approximate_must_be_known():
-    with pytest.raises(ValueError, match="gelu: approximate must be 'none' or 'tanh', got 'fast'"):
+    with pytest.raises(RuntimeError, match="gelu: approximate must be 'none' or 'tanh', got 'fast'"):
         F.gelu(mg.ones(2), approximate="fast")
 
 
 def test_mean_of_an_integer_tensor_asks_for_a_float():
-    with pytest.raises(TypeError, match=r"mean: needs a floating point tensor.*int64"):
+    with pytest.raises(RuntimeError, match=r"mean: needs a floating point tensor.*int64"):
         mg.tensor([1, 2]).mean()
 
 
 def test_amax_over_an_empty_dim():
-    with pytest.raises(ValueError, match=r"amax: cannot reduce over an empty dimension.*\(0, 3\)"):
+    expected = r"amax: cannot reduce over dim 0, which is empty \(shape \(0, 3\)\)"
+    with pytest.raises(IndexError, match=expected):
         mg.zeros(0, 3).amax(0)
 
 
@@ -221,7 +222,7 @@ def test_gradcheck_refuses_float32_inputs():
 
 
 def test_an_op_is_named_once_at_the_start_of_its_error():
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(RuntimeError) as info:
         F.linear(mg.ones(4, 3), mg.ones(5, 2))
     assert str(info.value).startswith("linear: input of shape (4, 3)")
     with pytest.raises(IndexError) as info:

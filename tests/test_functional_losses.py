@@ -145,14 +145,14 @@ def test_a_target_of_the_wrong_shape_names_both_shapes():
 
 
 def test_a_float_target_must_have_the_input_shape():
-    with pytest.raises(ValueError, match=r"probability targets.*\(4, 3\).*\(4, 2\)"):
+    with pytest.raises(RuntimeError, match=r"probability targets.*\(4, 3\).*\(4, 2\)"):
         F.cross_entropy(mg.zeros(4, 3), mg.zeros(4, 2))
 
 
 def test_a_target_of_the_wrong_dtype_is_refused():
-    with pytest.raises(TypeError, match=r"cross_entropy: target must be class indices.*bool"):
+    with pytest.raises(RuntimeError, match=r"cross_entropy: target must be class indices.*bool"):
         F.cross_entropy(mg.zeros(2, 3), mg.tensor([True, False]))
-    with pytest.raises(TypeError, match=r"nll_loss: target must hold integer class indices"):
+    with pytest.raises(RuntimeError, match=r"nll_loss: target must hold integer class indices"):
         F.nll_loss(mg.zeros(2, 3), mg.zeros(2, 3))
 
 
@@ -169,9 +169,9 @@ def test_every_loss_refuses_an_unknown_reduction_naming_itself(loss, target):
 def test_bad_options_are_refused():
     with pytest.raises(ValueError, match="reduction must be one of"):
         F.cross_entropy(mg.zeros(2, 3), mg.tensor([0, 1]), reduction="avg")
-    with pytest.raises(ValueError, match=r"weight must have shape \(3,\)"):
+    with pytest.raises(RuntimeError, match=r"weight must have shape \(3,\)"):
         F.cross_entropy(mg.zeros(2, 3), mg.tensor([0, 1]), weight=mg.ones(2))
-    with pytest.raises(ValueError, match="probabilities in"):
+    with pytest.raises(RuntimeError, match="probabilities in"):
         F.binary_cross_entropy(mg.tensor([1.5]), mg.tensor([1.0]))
     with pytest.raises(ValueError, match=r"binary_cross_entropy_with_logits: target of shape \(3, 1\)"):
         F.binary_cross_entropy_with_logits(mg.zeros(3), mg.zeros(3, 1))

@@ -68,7 +68,7 @@ def gelu(input, approximate: str = "none"):
     if approximate == "tanh":
         return input * 0.5 * (tanh((input + input ** 3 * 0.044715) * _SQRT_2_OVER_PI) + 1)
     if approximate != "none":
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return input * 0.5 * (erf_(input * _SQRT_HALF) + 1)
 
 

@@ -21,17 +21,26 @@ def as_array(data, dtype=None) -> ndarray:
         data = data.data
     if isinstance(data, ndarray):
         return data if dtype is None or data.dtype == dtype else data.astype(dtype)
+    try:
+        array = xp.asarray(data, dtype=dtype)
+    except ValueError:  # (numpy's text speaks of an "inhomogeneous shape")
+        raise ValueError(f"tensor: the nested lists {_shorten(data)} are ragged: the rows of each "
+                         "level must have the same length") from None
     if dtype is not None:
-        return xp.asarray(data, dtype=dtype)
-    array = xp.asarray(data)
+        return array
     if array.dtype.kind == "f" and not isinstance(data, xp.generic):
         array = array.astype(default_float)
     elif array.dtype.kind in "iu" and not isinstance(data, xp.generic):
         array = array.astype(int64)
     elif array.dtype.kind not in "fiubc":
-        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} "
-                        f"(numpy sees dtype {array.dtype})")
+        raise TypeError(f"tensor: cannot make a tensor from the {type(data).__name__} {_shorten(data)}: "
+                        "give a number or (nested) lists of numbers")
     return array
+
+
+def _shorten(data) -> str:
+    text = repr(data)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def operand(other):
@@ -112,8 +121,17 @@ def reduced_shape(shape, dims) -> tuple:
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
 
-def shape_args(shape) -> tuple:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+def shape_args(shape, op: str, what: str = "sizes") -> tuple:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``, each size an int (a numpy integer or a 0-d
+    integer tensor too); 2.5 or True is refused, as PyTorch does, rather than truncated."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)
+    sizes = []
+    for position, n in enumerate(shape):
+        if is_tensor(n) and n.ndim == 0 and n.dtype.kind in "iu":
+            n = n.item()
+        if isinstance(n, (bool, xp.bool_)) or not isinstance(n, (int, xp.integer)):
+            raise TypeError(f"{op}: {what} must be ints, got {n!r} ({type(n).__name__}) at position "
+                            f"{position} of {tuple(shape)}")
+        sizes.append(int(n))
+    return tuple(sizes)

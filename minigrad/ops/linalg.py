@@ -29,16 +29,7 @@ class MatMul(Function):
 
     def forward(self, a, b):
         _same_dtype("matmul", xp.asarray(a), xp.asarray(b))
-        if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
-                             f"{a.shape} and {b.shape}")
-        if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
-            raise ValueError(
-                f"matmul: shapes {a.shape} and {b.shape} do not match: the last dimension of "
-                f"the first ({a.shape[-1]}) must equal the "
-                f"{'only' if b.ndim == 1 else 'second-to-last'} dimension of the second "
-                f"({b.shape[0 if b.ndim == 1 else -2]})"
-            )
+        _check_matmul(a.shape, b.shape)
         return a @ b
 
     def backward(self, grad, inputs, output):
@@ -65,6 +56,26 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+def _check_matmul(shape_a: tuple, shape_b: tuple) -> None:
+    """PyTorch's matmul rules, with its RuntimeError: inner sizes equal, batches that broadcast."""
+    if not shape_a or not shape_b:
+        raise RuntimeError(f"matmul: both operands need at least 1 dimension, got shapes "
+                           f"{shape_a} and {shape_b}")
+    inner_b = shape_b[0 if len(shape_b) == 1 else -2]
+    if shape_a[-1] != inner_b:
+        raise RuntimeError(
+            f"matmul: shapes {shape_a} and {shape_b} do not match: the last dimension of the first "
+            f"({shape_a[-1]}) must equal the {'only' if len(shape_b) == 1 else 'second-to-last'} "
+            f"dimension of the second ({inner_b})")
+    batch_a, batch_b = shape_a[:-2], shape_b[:-2]
+    try:
+        xp.broadcast_shapes(batch_a, batch_b)
+    except ValueError:
+        raise RuntimeError(f"matmul: shapes {shape_a} and {shape_b} do not match: their batch "
+                           f"dimensions {batch_a} and {batch_b} do not broadcast (each must be "
+                           "equal or 1, counted from the last)") from None
+
+
 class Linear(Function):
     """``x @ weight.T + bias`` as one node (PyTorch's layout: weight is (out, in))."""
 
@@ -80,14 +91,14 @@ class Linear(Function):
     def forward(self, x, weight, bias=None):
         _same_dtype("linear", x, weight)
         if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-            raise ValueError(
+            raise RuntimeError(
                 f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
                 f"(the input's last dimension must equal weight.shape[1] = "
                 f"{weight.shape[1] if weight.ndim == 2 else '?'})"
             )
         if bias is not None and bias.shape != (weight.shape[0],):
-            raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
-                             f"{weight.shape} (expected ({weight.shape[0]},))")
+            raise RuntimeError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
+                               f"{weight.shape} (expected ({weight.shape[0]},))")
         out = x @ weight.T
         return out + bias if bias is not None else out
 

@@ -23,21 +23,65 @@ class Reshape(Function):
         return {"shape": self.shape}
 
     def forward(self, x):
-        try:
-            return x.reshape(self.shape)
-        except ValueError:
-            raise ValueError(
-                f"{self.name}: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
-                f"into shape {self.shape}"
-            ) from None
+        return x.reshape(inferred_shape(self.name, x, self.shape))
 
     def backward(self, grad, inputs, output):
         return (grad.reshape(inputs[0].shape),)
 
 
+class Contiguous(Function):
+    """A copy in row-major (C) order of a tensor laid out otherwise (a transpose, a strided
+    slice), so that ``view`` can reshape it without copying."""
+
+    __slots__ = ()
+    name = "contiguous"
+    caption = "grad_in = grad_out (only the memory layout changed)"
+    reads = ()
+
+    def forward(self, x):
+        return xp.ascontiguousarray(x)
+
+    def backward(self, grad, inputs, output):
+        return (grad,)
+
+
+def inferred_shape(op_name: str, x, shape: tuple) -> tuple:
+    """``shape`` with its -1 worked out from ``x``'s size; PyTorch's errors for a size below -1,
+    two -1s, a -1 that any size would satisfy (0 elements), or a wrong number of elements."""
+    for position, n in enumerate(shape):
+        if n < -1:
+            raise RuntimeError(f"{op_name}: invalid size {n} at position {position} of shape {shape}: "
+                               "sizes are >= 0, or -1 for the one size to infer")
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"{op_name}: only one size can be inferred (-1), got shape {shape}")
+    known = 1
+    for n in shape:
+        known *= n if n != -1 else 1
+    if -1 in shape:
+        if known == 0:
+            raise RuntimeError(f"{op_name}: cannot infer the -1 in shape {shape} for a tensor of shape "
+                               f"{x.shape} ({x.size} elements): any size would do; give it")
+        if x.size % known == 0:
+            return tuple(x.size // known if n == -1 else n for n in shape)
+    elif known == x.size:
+        return shape
+    raise RuntimeError(f"{op_name}: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+                       f"into shape {shape} ({'a multiple of ' if -1 in shape else ''}{known} elements)")
+
+
 class View(Reshape):
     __slots__ = ()
     name = "view"
+
+    def forward(self, x):
+        shape = inferred_shape(self.name, x, self.shape)
+        try:  # a view, never a copy: writes through it must reach x (PyTorch's promise)
+            return xp.reshape(x, shape, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                f"view: a tensor of shape {x.shape} laid out as it is (transposed, or sliced with "
+                f"steps) cannot be viewed as shape {shape} without copying; use .reshape(...), "
+                "which copies when it must") from None
 
 
 class Squeeze(Reshape):
@@ -98,13 +142,36 @@ class Expand(Function):
         return {"shape": self.shape}
 
     def forward(self, x):
-        try:
-            return xp.broadcast_to(x, self.shape)
-        except ValueError:
-            raise ValueError(f"{self.name}: cannot expand shape {x.shape} to {self.shape}") from None
+        return xp.broadcast_to(x, expanded_shape(self.name, x.shape, self.shape))
 
     def backward(self, grad, inputs, output):  # the copies' gradients add up
         return (unbroadcast(grad, inputs[0].shape),)
+
+
+def expanded_shape(op_name: str, shape: tuple, target: tuple) -> tuple:
+    """``target`` with each -1 replaced by the size it keeps; PyTorch's errors where ``shape``
+    cannot be expanded to it (only size-1 dimensions stretch, and new ones go in front)."""
+    lead = len(target) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"{op_name}: cannot expand a tensor of shape {shape} to {target}: the "
+                           f"target has fewer dimensions ({len(target)}) than the tensor ({len(shape)})")
+    full = []
+    for i, n in enumerate(target):
+        if i < lead:
+            if n < 0:
+                raise RuntimeError(f"{op_name}: the size {n} is not allowed for the new leading "
+                                   f"dimension {i} (target {target}, tensor of shape {shape})")
+            full.append(n)
+            continue
+        existing = shape[i - lead]
+        if n == -1:
+            n = existing
+        if n != existing and existing != 1 or n < 0:
+            raise RuntimeError(f"{op_name}: the expanded size {n} must match the existing size "
+                               f"{existing} at dimension {i}: only size-1 dimensions can be "
+                               f"expanded (target {target}, tensor of shape {shape})")
+        full.append(n)
+    return tuple(full)
 
 
 class Cat(Function):
@@ -160,32 +227,52 @@ class Stack(Function):
 def reshape(input, *shape):
     """The same elements in a new shape (one size may be -1: inferred); ``reshape(2, 3)`` and
     ``reshape((2, 3))`` both work."""
-    return Reshape.apply(input, shape=shape_args(shape))
+    return Reshape.apply(input, shape=shape_args(shape, "reshape"))
 
 
 @op("view", torch=False)
 def view(input, *shape):
-    return View.apply(input, shape=shape_args(shape))
+    """``reshape`` that never copies: the result shares the tensor's memory, or it raises."""
+    return View.apply(input, shape=shape_args(shape, "view"))
+
+
+@op("contiguous", torch=False)
+def contiguous(input):
+    """The tensor itself when its memory is already in row-major order, else a copy that is
+    (PyTorch's ``contiguous``)."""
+    if input.data.flags.c_contiguous:
+        return input
+    return Contiguous.apply(input)
 
 
 @op("flatten")
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
     """Dimensions ``start_dim`` to ``end_dim`` merged into one."""
+    (start,) = normalize_dims(start_dim, input.ndim, "flatten")
+    (end,) = normalize_dims(end_dim, input.ndim, "flatten")
+    if start > end:
+        raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (a tensor "
+                           f"of shape {input.shape}); start_dim must be <= end_dim")
     if input.ndim == 0:
         return Flatten.apply(input, shape=(1,))
-    start, end = start_dim % input.ndim, end_dim % input.ndim
-    shape = input.shape[:start] + (-1,) + input.shape[end + 1:]
-    return Flatten.apply(input, shape=shape)
+    size = 1
+    for n in input.shape[start:end + 1]:
+        size *= n
+    return Flatten.apply(input, shape=input.shape[:start] + (size,) + input.shape[end + 1:])
 
 
 @op("permute")
 def permute_(input, *dims):
     """The dimensions reordered: output dimension i is input dimension ``dims[i]``."""
-    dims = shape_args(dims)
-    if sorted(d % max(input.ndim, 1) for d in dims) != list(range(input.ndim)):
-        raise ValueError(f"permute: {dims} is not a permutation of the {input.ndim} "
-                         f"dimensions of a tensor of shape {input.shape}")
-    return Permute.apply(input, dims=tuple(d % input.ndim for d in dims))
+    dims = shape_args(dims, "permute", what="dims")
+    if len(dims) != input.ndim:
+        raise RuntimeError(f"permute: {dims} names {len(dims)} dimensions, but the tensor (shape "
+                           f"{input.shape}) has {input.ndim}: give each of them once")
+    normalized = tuple(normalize_dims(d, input.ndim, "permute")[0] for d in dims)
+    if len(set(normalized)) != len(normalized):
+        raise RuntimeError(f"permute: {dims} names a dimension twice (a tensor of shape "
+                           f"{input.shape}): give each dimension once")
+    return Permute.apply(input, dims=normalized)
 
 
 @op("transpose")
@@ -194,16 +281,19 @@ def transpose(input, dim0: int, dim1: int):
     (a,) = normalize_dims(dim0, input.ndim, "transpose")
     (b,) = normalize_dims(dim1, input.ndim, "transpose")
     dims = list(range(input.ndim))
-    dims[a], dims[b] = dims[b], dims[a]
+    if dims:  # (a 0-d tensor accepts dims 0 and -1 and stays as it is)
+        dims[a], dims[b] = dims[b], dims[a]
     return Transpose.apply(input, dims=tuple(dims))
 
 
 @op("unsqueeze")
 def unsqueeze(input, dim: int):
     """A new dimension of size 1 at ``dim``."""
+    if isinstance(dim, (bool, xp.bool_)) or not isinstance(dim, (int, xp.integer)):
+        raise TypeError(f"unsqueeze: dim must be an int, got {dim!r}")
     if not -input.ndim - 1 <= dim <= input.ndim:
-        raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor with "
-                         f"{input.ndim} dimensions")
+        raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor with {input.ndim} "
+                         f"dimensions (valid: {-input.ndim - 1} to {input.ndim}, a new one included)")
     d = dim % (input.ndim + 1)
     return Unsqueeze.apply(input, shape=input.shape[:d] + (1,) + input.shape[d:])
 
@@ -222,23 +312,24 @@ def squeeze(input, dim=None):
 @op("expand", torch=False)
 def expand(input, *shape):
     """Size-1 dimensions repeated to ``shape`` (-1 keeps a size), without copying."""
-    shape = shape_args(shape)
-    lead = len(shape) - input.ndim
-    if lead < 0:
-        raise ValueError(f"expand: cannot expand shape {input.shape} to fewer dimensions {shape}")
-    full = tuple(input.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
-    return Expand.apply(input, shape=full)
+    return Expand.apply(input, shape=shape_args(shape, "expand"))
+
+
+class BroadcastTo(Expand):
+    __slots__ = ()
+    name = "broadcast_to"
 
 
 @op("broadcast_to")
 def broadcast_to_(input, shape):
-    return Expand.apply(input, shape=tuple(shape))
+    return BroadcastTo.apply(input, shape=shape_args((shape,), "broadcast_to"))
 
 
 def _as_tensors(tensors, op_name):
     tensors = [t if is_tensor(t) else new_constant(as_array(t)) for t in tensors]
     if not tensors:
-        raise ValueError(f"{op_name}: expected a non-empty sequence of tensors")
+        kind = ValueError if op_name == "cat" else RuntimeError  # (PyTorch's, op by op)
+        raise kind(f"{op_name}: expected a non-empty sequence of tensors")
     return tensors
 
 
@@ -251,7 +342,7 @@ def cat(tensors, dim: int = 0):
     for i, t in enumerate(tensors):
         mismatch = any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d)
         if t.ndim != first.ndim or mismatch:
-            raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's "
+            raise RuntimeError(f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's "
                              f"shape {first.shape} outside dim {d}")
     return Cat.apply(*tensors, dim=d)
 
@@ -263,7 +354,7 @@ def stack(tensors, dim: int = 0):
     first = tensors[0]
     for i, t in enumerate(tensors):
         if t.shape != first.shape:
-            raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape {first.shape}")
+            raise RuntimeError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape {first.shape}")
     if not -first.ndim - 1 <= dim <= first.ndim:
         raise IndexError(f"stack: dim {dim} is out of range for tensors with {first.ndim} dimensions")
     return Stack.apply(*tensors, dim=dim % (first.ndim + 1))
