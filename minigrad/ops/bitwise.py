@@ -3,13 +3,15 @@
 
 ``5 & 3`` is 1 on integer tensors, not True: numpy's bitwise ufuncs already give both meanings
 (on bools they are logical), so these ops only refuse what PyTorch refuses, floats, and keep
-PyTorch's errors.  None has a gradient: the results are constants, like comparisons.
+PyTorch's errors and result dtypes (ops/promotion.py: int32 & a 0-d int64 tensor is int32).
+None has a gradient: the results are constants, like comparisons.
 """
 from __future__ import annotations
 
 from ..autograd import new_constant
-from ..backend import bool_, int64, xp
+from ..backend import xp
 from .array_or_tensor import operand, raw
+from .promotion import result_type
 from .registry import op
 
 
@@ -38,24 +40,6 @@ def _broadcast(name: str, a, b) -> None:
                            "dimension, counted from the last, must be equal or 1") from None
 
 
-def _result_dtype(a, b):
-    """PyTorch's promotion of two bool or integer operands: a tensor with dimensions decides
-    before a 0-d tensor, which decides before a Python number, unless the other is an integer
-    where it is a bool.  So int32 & (0-d int64) is int32, where numpy says int64."""
-    def priority(x):  # 0: a tensor with dimensions, 1: a 0-d tensor, 2: a Python number
-        return (0 if x.ndim else 1) if hasattr(x, "dtype") else 2
-
-    def dtype(x):
-        return x.dtype if hasattr(x, "dtype") else xp.dtype(bool_ if isinstance(x, bool) else int64)
-
-    if priority(a) == priority(b):
-        return xp.promote_types(dtype(a), dtype(b))
-    first, second = (a, b) if priority(a) < priority(b) else (b, a)
-    if dtype(first).kind == "b" and dtype(second).kind != "b":
-        return dtype(second)
-    return dtype(first)
-
-
 def _binary(name: str, symbol: str, ufunc, logical: bool):
     def compute(input, other):
         a, b = raw(operand(input)), raw(operand(other))
@@ -63,7 +47,7 @@ def _binary(name: str, symbol: str, ufunc, logical: bool):
         if logical:
             return new_constant(xp.asarray(ufunc(a, b)))
         _check_integral(name, symbol, a, b)
-        return new_constant(xp.asarray(ufunc(a, b), dtype=_result_dtype(a, b)))
+        return new_constant(xp.asarray(ufunc(a, b), dtype=result_type(a, b)))
 
     compute.__name__ = compute.__qualname__ = name
     kind = "logical (true where nonzero)" if logical else "bitwise on integers, logical on bools"

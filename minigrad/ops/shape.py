@@ -343,7 +343,7 @@ def cat(tensors, dim: int = 0):
         mismatch = any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d)
         if t.ndim != first.ndim or mismatch:
             raise RuntimeError(f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's "
-                             f"shape {first.shape} outside dim {d}")
+                               f"shape {first.shape} outside dim {d}")
     return Cat.apply(*tensors, dim=d)
 
 
