@@ -28,7 +28,7 @@ def test_linear_shape_mismatch_names_input_and_weight():
                                      (lambda a, b: a - b, "sub"), (lambda a, b: a / b, "div"),
                                      (mg.maximum, "maximum")])
 def test_broadcast_mismatch_names_the_op_and_both_shapes(op, name):
-    with pytest.raises(ValueError, match=rf"{name}.*\(2, 3\).*\(4,\)"):
+    with pytest.raises(RuntimeError, match=rf"{name}.*\(2, 3\).*\(4,\)"):
         op(mg.ones(2, 3), mg.ones(4))
 
 

@@ -268,6 +268,31 @@ BAD_CALLS = {
     ),
     "one_hot of a negative class": Bad(lambda lib, F: F.one_hot(lib.tensor([0, -1]), 3), "one_hot", ("-1",)),
     "one_hot of floats": Bad(lambda lib, F: F.one_hot(lib.tensor([0.0, 1.0]), 3), "one_hot", ("float32",)),
+    # broadcasting
+    "add of shapes that do not broadcast": Bad(
+        lambda lib, F: lib.ones(2, 3) + lib.ones(4), "add", ("(2, 3)", "(4,)")
+    ),
+    "mul of shapes that do not broadcast": Bad(
+        lambda lib, F: lib.ones(2, 3) * lib.ones(4), "mul", ("(2, 3)", "(4,)")
+    ),
+    "pow of shapes that do not broadcast": Bad(
+        lambda lib, F: lib.ones(2, 3) ** lib.ones(4), "pow", ("(2, 3)", "(4,)")
+    ),
+    "maximum of shapes that do not broadcast": Bad(
+        lambda lib, F: lib.maximum(lib.ones(2, 3), lib.ones(4)), "maximum", ("(2, 3)", "(4,)")
+    ),
+    "a comparison of shapes that do not broadcast": Bad(
+        lambda lib, F: lib.ones(2, 3) < lib.ones(4), "lt", ("(2, 3)", "(4,)")
+    ),
+    "where of shapes that do not broadcast": Bad(
+        lambda lib, F: lib.where(lib.ones(3) > 0, lib.ones(3), lib.zeros(4)), "where", ("(3,)", "(4,)")
+    ),
+    "bitwise_and of shapes that do not broadcast": Bad(
+        lambda lib, F: lib.tensor([1, 2, 3]) & lib.tensor([1, 2]), "bitwise_and", ("(3,)", "(2,)")
+    ),
+    "an in-place add that would change the shape": Bad(
+        lambda lib, F: lib.zeros(3).__iadd__(lib.ones(2, 3)), "in-place add", ("[3]", "[2, 3]")
+    ),
     # activations and others
     "gelu of an unknown approximation": Bad(
         lambda lib, F: F.gelu(lib.ones(2), approximate="fast"), "gelu", ("'fast'",)

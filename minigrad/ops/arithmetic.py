@@ -10,7 +10,7 @@ import math
 
 from ..autograd import Function, new_constant
 from ..backend import ndarray, xp
-from .array_or_tensor import log, operand, raw, unbroadcast
+from .array_or_tensor import broadcast_error, log, operand, raw, unbroadcast
 from .promotion import cast_operands, floating, result_type
 from .registry import op
 
@@ -37,7 +37,10 @@ class Binary(Function):
     true_division = False  # the result is floating even for integer operands
 
     def forward(self, a, b):
-        out = self.compute(a, b)
+        try:
+            out = self.compute(a, b)
+        except ValueError:  # (numpy's only ValueError here: shapes that do not broadcast)
+            raise broadcast_error(self.name, a, b) from None
         # The common case costs two tests: no operand was promoted, so numpy agrees with PyTorch.
         if (a.__class__ is not ndarray or out.dtype is a.dtype) and \
                 (b.__class__ is not ndarray or out.dtype is b.dtype) and not self.true_division:
@@ -190,7 +193,10 @@ def _comparison(name: str, ufunc):
         compared in the dtype PyTorch promotes them to."""
         a, b = raw(operand(input)), raw(operand(other))
         a, b = cast_operands((a, b), result_type(a, b))
-        return new_constant(xp.asarray(ufunc(a, b)))
+        try:
+            return new_constant(xp.asarray(ufunc(a, b)))
+        except ValueError:
+            raise broadcast_error(name, a, b) from None
 
     compare.__name__ = compare.__qualname__ = name
     return op(name)(compare)

@@ -116,6 +116,16 @@ def unbroadcast(grad, shape):
     return grad
 
 
+def broadcast_error(op_name: str, *operands) -> RuntimeError:
+    """PyTorch's error for operands whose shapes do not broadcast, naming the op and the shapes
+    (numpy's own text speaks of "operands" and prints shapes without commas)."""
+    shapes = [tuple(xp.shape(x)) for x in operands]
+    listed = " and ".join(str(s) for s in shapes)
+    return RuntimeError(f"{op_name}: shapes {listed} do not broadcast: each dimension, counted from "
+                        "the last, must be equal or 1 (add a dimension of size 1 with unsqueeze, "
+                        "or reshape)")
+
+
 def reduced_shape(shape, dims) -> tuple:
     """``shape`` with the reduced ``dims`` kept as size 1 (the keepdim shape)."""
     return tuple(1 if i in dims else n for i, n in enumerate(shape))

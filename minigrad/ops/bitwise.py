@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..autograd import new_constant
 from ..backend import xp
-from .array_or_tensor import operand, raw
+from .array_or_tensor import broadcast_error, operand, raw
 from .promotion import result_type
 from .registry import op
 
@@ -32,12 +32,10 @@ def _check_integral(name: str, symbol: str, *operands) -> None:
 
 
 def _broadcast(name: str, a, b) -> None:
-    shape_a, shape_b = xp.shape(a), xp.shape(b)
     try:
-        xp.broadcast_shapes(shape_a, shape_b)
+        xp.broadcast_shapes(xp.shape(a), xp.shape(b))
     except ValueError:
-        raise RuntimeError(f"{name}: shapes {shape_a} and {shape_b} do not broadcast: each "
-                           "dimension, counted from the last, must be equal or 1") from None
+        raise broadcast_error(name, a, b) from None
 
 
 def _binary(name: str, symbol: str, ufunc, logical: bool):

@@ -7,7 +7,7 @@ import math
 from ..autograd import Function, is_tensor
 from ..backend import bool_, xp
 from .arithmetic import Binary
-from .array_or_tensor import as_float, exp, operand, raw, sigmoid, unbroadcast
+from .array_or_tensor import as_float, broadcast_error, exp, operand, raw, sigmoid, unbroadcast
 from .promotion import cast_operands, result_type
 from .registry import op
 
@@ -186,7 +186,10 @@ class Where(Function):
 
     def forward(self, condition, a, b):
         dtype = result_type(a, b)
-        out = xp.where(condition, *cast_operands((a, b), dtype))
+        try:
+            out = xp.where(condition, *cast_operands((a, b), dtype))
+        except ValueError:
+            raise broadcast_error("where", condition, a, b) from None
         return out if out.dtype == dtype else out.astype(dtype)  # where(mask, 1.0, 0.0): float32
 
     def backward(self, grad, inputs, output):  # the gradient goes where its value was taken from
