@@ -61,12 +61,19 @@ def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     return Tensor(xp.full(_sizes((shape,), "full"), fill_value, dtype=dtype), requires_grad=requires_grad)
 
 
+def _like(t, op: str):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor (whose shape and dtype it copies), got "
+                        f"{type(t).__name__}")
+    return t.data
+
+
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(xp.zeros_like(t.data, dtype=dtype), requires_grad=requires_grad)
+    return Tensor(xp.zeros_like(_like(t, "zeros_like"), dtype=dtype), requires_grad=requires_grad)
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(xp.ones_like(t.data, dtype=dtype), requires_grad=requires_grad)
+    return Tensor(xp.ones_like(_like(t, "ones_like"), dtype=dtype), requires_grad=requires_grad)
 
 
 def randn(*shape, dtype=None, requires_grad: bool = False) -> Tensor:

@@ -251,10 +251,17 @@ def _same_shape(op: str, input: Tensor, target) -> Tensor:
     return target
 
 
-def _elementwise_weight(weight, dtype):
+def _elementwise_weight(op: str, weight, input: Tensor, what: str = "weight"):
+    """A weight that broadcasts against the input (PyTorch's RuntimeError if it does not)."""
     if weight is None:
         return None
-    return _as_data(weight).astype(dtype, copy=False)
+    w = _as_data(weight)
+    try:
+        xp.broadcast_shapes(w.shape, input.shape)
+    except ValueError:
+        raise RuntimeError(f"{op}: {what} of shape {w.shape} does not broadcast against the input's "
+                           f"shape {input.shape}") from None
+    return w.astype(input.dtype, copy=False)
 
 
 @op("binary_cross_entropy", method=False, torch=False, functional=True)
@@ -266,10 +273,10 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     data = input.data
     if data.size and (data.min() < 0 or data.max() > 1):
         raise RuntimeError("binary_cross_entropy: all elements of input must be probabilities in "
-                         f"[0, 1], got values from {data.min()} to {data.max()} (for logits use "
-                         "binary_cross_entropy_with_logits)")
-    losses = LossOps.BinaryCrossEntropy.apply(input, target,
-                                              weight=_elementwise_weight(weight, input.dtype))
+                           f"[0, 1], got values from {data.min()} to {data.max()} (for logits use "
+                           "binary_cross_entropy_with_logits)")
+    weight = _elementwise_weight("binary_cross_entropy", weight, input)
+    losses = LossOps.BinaryCrossEntropy.apply(input, target, weight=weight)
     return LossOps.reduce(losses, reduction)
 
 
@@ -280,9 +287,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
     ``pos_weight`` multiplies the loss of the positive targets (one value per class)."""
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     target = _same_shape("binary_cross_entropy_with_logits", input, target)
+    op_name = "binary_cross_entropy_with_logits"
     losses = LossOps.BinaryCrossEntropyWithLogits.apply(
-        input, target, weight=_elementwise_weight(weight, input.dtype),
-        pos_weight=_elementwise_weight(pos_weight, input.dtype))
+        input, target, weight=_elementwise_weight(op_name, weight, input),
+        pos_weight=_elementwise_weight(op_name, pos_weight, input, "pos_weight"))
     return LossOps.reduce(losses, reduction)
 
 

@@ -293,6 +293,23 @@ BAD_CALLS = {
     "an in-place add that would change the shape": Bad(
         lambda lib, F: lib.zeros(3).__iadd__(lib.ones(2, 3)), "in-place add", ("[3]", "[2, 3]")
     ),
+    "cat of 0-d tensors": Bad(
+        lambda lib, F: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]), "cat", ("0-d", "stack")
+    ),
+    "stack along a float dim": Bad(lambda lib, F: lib.stack([lib.ones(2)], 1.5), "stack", ("1.5",)),
+    "zeros_like of a number": Bad(lambda lib, F: lib.zeros_like(3), "zeros_like", ("int",)),
+    "binary_cross_entropy with a weight that does not broadcast": Bad(
+        lambda lib, F: F.binary_cross_entropy(lib.full((2, 3), 0.5), lib.ones(2, 3), weight=lib.ones(4)),
+        "binary_cross_entropy",
+        ("(4,)", "(2, 3)"),
+    ),
+    "binary_cross_entropy_with_logits with a pos_weight that does not broadcast": Bad(
+        lambda lib, F: F.binary_cross_entropy_with_logits(
+            lib.ones(2, 3), lib.ones(2, 3), pos_weight=lib.ones(4)
+        ),
+        "binary_cross_entropy_with_logits",
+        ("(4,)", "(2, 3)"),
+    ),
     # activations and others
     "gelu of an unknown approximation": Bad(
         lambda lib, F: F.gelu(lib.ones(2), approximate="fast"), "gelu", ("'fast'",)

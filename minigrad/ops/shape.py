@@ -338,6 +338,10 @@ def cat(tensors, dim: int = 0):
     """Tensors joined along an existing dimension."""
     tensors = _as_tensors(list(tensors), "cat")
     first = tensors[0]
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat: tensor {i} is 0-d and has no dimension to join along; "
+                               "mg.stack joins 0-d tensors into a vector")
     (d,) = normalize_dims(dim, first.ndim, "cat")
     for i, t in enumerate(tensors):
         mismatch = any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d)
@@ -355,6 +359,8 @@ def stack(tensors, dim: int = 0):
     for i, t in enumerate(tensors):
         if t.shape != first.shape:
             raise RuntimeError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape {first.shape}")
+    if isinstance(dim, bool) or not isinstance(dim, (int, xp.integer)):
+        raise TypeError(f"stack: dim must be an int, got {dim!r}")
     if not -first.ndim - 1 <= dim <= first.ndim:
         raise IndexError(f"stack: dim {dim} is out of range for tensors with {first.ndim} dimensions")
     return Stack.apply(*tensors, dim=dim % (first.ndim + 1))
