@@ -387,9 +387,9 @@ def _check_versions(node: Function) -> None:
             )
 
 
-def _backward_step(node: Function, grad, create_graph: bool, retain_graph: bool, anomaly: bool,
-                   observers: tuple):
-    """One node's vector-Jacobian product: the gradients it sends to its inputs."""
+def _backward_step(node: Function, grad, create_graph: bool, anomaly: bool, observers: tuple):
+    """One node's vector-Jacobian product with every check: the gradients it sends to its
+    inputs (the walk runs the common case, none of these checks needed, inline)."""
     if node.inputs is None:
         raise _freed_error(node)
     if node.epoch != _writes[0]:  # something was changed in place since this node was recorded
@@ -406,10 +406,6 @@ def _backward_step(node: Function, grad, create_graph: bool, retain_graph: bool,
                              node.describe(), f" in the gradient of input {i}")
     for observer in observers:
         observer(node, grad, input_grads)
-    if not retain_graph:  # node.free(), its common part inline (this runs once per node)
-        node.inputs = node.output = node.tensors = node.versions = None
-        if node.saved:
-            node.free()
     return input_grads
 
 
@@ -435,14 +431,13 @@ def _walk(grads: dict, leaf_grads: dict, retain_graph: bool, create_graph: bool,
             if captured is not None and node in captured:
                 captured[node] = grad
             if plain and node.inputs is not None and node.epoch == _writes[0]:
-                input_grads = node.backward(grad, node.inputs, node.output)  # _backward_step, short
-                if not retain_graph:
-                    node.inputs = node.output = node.tensors = node.versions = None
-                    if node.saved:
-                        node.free()
+                input_grads = node.backward(grad, node.inputs, node.output)
             else:
-                input_grads = _backward_step(node, grad, create_graph, retain_graph, anomaly,
-                                             observers)
+                input_grads = _backward_step(node, grad, create_graph, anomaly, observers)
+            if not retain_graph:  # node.free(), its common part inline (this runs once per node)
+                node.inputs = node.output = node.tensors = node.versions = None
+                if node.saved:
+                    node.free()
         for edge, g in zip(node.parents, input_grads):
             if edge is None:
                 continue
