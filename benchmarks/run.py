@@ -299,14 +299,14 @@ def minigrad_dtypes(step, params) -> str:
     """Float dtypes of one step: every recorded node's inputs and output (forward), every
     gradient sent backward, and the parameters after the update.  An observer of the backward
     pass sees each node before its saved arrays are freed."""
-    from minigrad import autograd
+    from minigrad import engine
     forward, backward = set(), set()
 
     def observer(node, grad, input_grads):
         forward.update(a.dtype.name for a in (*node.inputs, node.output) if isinstance(a, np.ndarray))
         backward.update(np.asarray(g).dtype.name for g in (grad, *input_grads) if g is not None)
 
-    with autograd.observe_backward(observer):
+    with engine.observe_backward(observer):
         step()
     floats = lambda names: "+".join(sorted(n for n in names if n.startswith("float"))) or "-"  # noqa: E731
     after = {p.data.dtype.name for p in params}

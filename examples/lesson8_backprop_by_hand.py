@@ -23,7 +23,7 @@ import numpy as np
 
 import minigrad as mg
 import minigrad.functional as F
-from minigrad import autograd
+from minigrad import engine
 
 
 def make_network(batch: int, features: int, hidden: int, classes: int, seed: int = 0):
@@ -75,7 +75,7 @@ def saved_bytes(loss) -> tuple[int, int]:
 
     Each node of minigrad's graph holds its input arrays and its output array; an array held by
     several nodes, or seen through a view, is counted once."""
-    nodes = autograd.topological_order([loss.grad_fn])
+    nodes = engine.topological_order([loss.grad_fn])
     parameters = {id(_buffer(leaf.data)) for node in nodes for leaf in node.parents
                   if isinstance(leaf, mg.Tensor)}
     kept = {}

@@ -7,8 +7,7 @@
 >>> w.grad
 tensor([30.])
 """
-from . import functional
-from .autograd import Function
+from . import autograd, functional  # noqa: F401 (mg.autograd, mg.functional)
 from .backend import bool_ as bool
 from .backend import float32, float64, int64
 from .creation import (
@@ -25,6 +24,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .engine import Function
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .gradients import grad
@@ -44,7 +44,7 @@ __all__ = [
     "zeros_like", "ones_like", "manual_seed", "float32", "float64", "int64", "int32", "bool",
     *exported("torch"),
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
-    "GradcheckError", "detect_anomaly", "Function", "functional", "draw_graph", "nn", "optim",
+    "GradcheckError", "detect_anomaly", "Function", "autograd", "functional", "draw_graph", "nn", "optim",
 ]
 
 

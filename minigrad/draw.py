@@ -28,7 +28,7 @@ import numpy
 
 import minigrad as mg
 
-from . import autograd
+from . import engine
 from . import functional as F
 from .creation import generator
 from .draw_expression import (  # noqa: F401  (evaluate and parse_value: the CLI's language, public)
@@ -109,7 +109,7 @@ class MLP:
     def __call__(self, x):
         # The context is weak references (the graph must not keep the model alive).
         me = weakref.ref(self)
-        previous = autograd.set_node_context(lambda: self.running)
+        previous = engine.set_node_context(lambda: self.running)
         try:
             for i, layer in enumerate(self.layers):
                 self.running = (me, weakref.ref(layer))
@@ -118,7 +118,7 @@ class MLP:
                     self.running = (me, weakref.ref(self.activation))
                     x = F.relu(x)
         finally:
-            autograd.set_node_context(previous)
+            engine.set_node_context(previous)
             self.running = ()
         return x
 

@@ -2,8 +2,8 @@
 accumulated into ``.grad``; and the gradient that starts any backward pass."""
 from __future__ import annotations
 
-from .autograd import is_tensor, new_constant, owned, run_backward, wrap
 from .backend import xp
+from .engine import is_tensor, new_constant, owned, run_backward, wrap
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

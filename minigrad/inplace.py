@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import weakref
 
-from . import autograd
-from .autograd import counter_of, increment_version
+from . import engine
 from .backend import xp
-from .grad_mode import grad_state
+from .engine import counter_of, increment_version
+from .grad_mode import grad_state, swap_grad_mode
 from .ops import indexing
 from .ops.array_or_tensor import operand, raw
 
@@ -79,7 +79,7 @@ def _take_result(tensor, result, op_name: str) -> None:
 def _snapshot(tensor):
     """The tensor's current value and node, in memory of its own: what the recorded in-place
     op takes as its input (the tensor itself is about to be overwritten)."""
-    snapshot = autograd.new_tensor(tensor.data.copy(), tensor.grad_fn)
+    snapshot = engine.new_tensor(tensor.data.copy(), tensor.grad_fn)
     # A counter of its own: the node checks this copy, never written, rather than finding the
     # tensor's counter through their shared grad_fn.
     snapshot._counter = [0, None]
@@ -96,6 +96,29 @@ def binary_inplace(tensor, op, other):
         _take_result(tensor, op.apply(_snapshot(tensor), other), op_name)
         return tensor
     return assign_result(tensor, op().forward(tensor.data, raw(other)), op_name)
+
+
+def method(function, name: str):
+    """``Tensor.<name>_``: ``function``'s result written into the tensor (``x.exp_()``,
+    ``x.add_(y, alpha=2)``, ``x.clamp_(min=0)``), recorded when either side requires grad."""
+    op_name = f"{name}_"
+
+    def in_place(tensor, *args, **kwargs):
+        operands = [a for a in (*args, *kwargs.values()) if getattr(a, "requires_grad", False)]
+        if grad_state.enabled and (tensor.requires_grad or operands):
+            _check_recordable(tensor, op_name)
+            _take_result(tensor, function(_snapshot(tensor), *args, **kwargs), op_name)
+            return tensor
+        previous = swap_grad_mode(False)
+        try:
+            value = function(tensor, *args, **kwargs)
+        finally:
+            swap_grad_mode(previous)
+        return assign_result(tensor, raw(value), op_name)
+
+    in_place.__name__ = in_place.__qualname__ = op_name
+    in_place.__doc__ = f"In-place :func:`{name}`: the result is written into this tensor."
+    return in_place
 
 
 def assign_result(tensor, value, op_name: str):
@@ -120,8 +143,8 @@ def setitem(tensor, index, value) -> None:
 
 def _move_retain_grad(tensor, previous) -> None:
     """retain_grad follows the tensor to its new value (hooks stay with the old, as PyTorch)."""
-    hooks = autograd.node_hooks(previous)
+    hooks = engine.node_hooks(previous)
     me = weakref.ref(tensor)
     for hook in [h for h in hooks if getattr(h, "retains_grad", None) is me]:
         hooks.remove(hook)
-        autograd.add_node_hook(tensor.grad_fn, hook)
+        engine.add_node_hook(tensor.grad_fn, hook)

@@ -5,11 +5,18 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from . import autograd, inplace
-from .autograd import Function, add_node_hook, node_hooks, run_backward
+from . import engine, inplace
 from .backend import bool_, default_float, int64, ndarray, xp
+from .engine import Function, add_node_hook, node_hooks, run_backward
 from .gradients import initial_grad
-from .ops import activation, arithmetic, bitwise, elementwise, indexing, linalg, reduction, shape  # noqa: F401 (they declare the ops)
+from .ops import (  # (importing .ops declares every op)
+    arithmetic,
+    bitwise,
+    elementwise,
+    indexing,
+    linalg,
+    reduction,
+)
 from .ops.array_or_tensor import as_array, operand
 from .ops.registry import exported
 
@@ -26,7 +33,7 @@ class Tensor:
     """
 
     # _counter: [version, the tensors sharing this memory], shared by views, made on first need
-    # (autograd.counter_of; see inplace.py)
+    # (engine.counter_of; see inplace.py)
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_hooks", "_counter", "__weakref__")
     __array_priority__ = 1000
 
@@ -413,10 +420,15 @@ def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
 
 
 _object_new = object.__new__
-autograd.use_tensor_class(Tensor, _new_tensor, inplace.share_memory)
+engine.use_tensor_class(Tensor, _new_tensor, inplace.share_memory)
 
 # Every op declared with method=True (ops/registry.py) is also a method: ``x.exp()`` is
 # ``mg.exp(x)``.  What the class body defines itself (operators, autograd, dtypes) stays.
 for _name, _function in exported("method").items():
     if _name not in Tensor.__dict__:
         setattr(Tensor, _name, _function)
+
+# ... and each declared with inplace=True has its in-place method: ``x.exp_()``, ``x.add_(y)``.
+for _name, _function in exported("inplace").items():
+    if _name + "_" not in Tensor.__dict__:
+        setattr(Tensor, _name + "_", inplace.method(_function, _name))

@@ -31,9 +31,9 @@ from typing import Any
 
 import graphviz
 
-from . import autograd
-from .autograd import Function, run_backward, topological_order
+from . import engine
 from .backend import ndarray, xp
+from .engine import Function, run_backward, topological_order
 from .viz_layout import (  # noqa: F401  (STYLE and the colours are public: the legend's key)
     CURRENT_COLOR,
     GRAD_COLOR,
@@ -84,7 +84,7 @@ class _Graph:
         self.freed = any(n.inputs is None for n in order)
         self.position = {n: i for i, n in enumerate(order)}  # node -> its index in self.ops
         for i, n in enumerate(order):
-            op = _Op(f"op{i}", n, autograd.node_context(n))
+            op = _Op(f"op{i}", n, engine.node_context(n))
             self.ops.append(op)
             if op.path and not any(op.path[0] is r for r in roots):  # an outermost module
                 roots.append(op.path[0])
@@ -201,7 +201,7 @@ def _observe_backward(graph: _Graph) -> list[tuple]:
 
 
 def _array(g):
-    return g.data if autograd.is_tensor(g) else g
+    return g.data if engine.is_tensor(g) else g
 
 
 def backward_steps(root, names: Mapping | None = None) -> Iterator[BackwardStep]:
@@ -295,7 +295,7 @@ def draw_graph(root, *, show_data: bool = True, show_grad: bool = True, show_bac
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
-    if not autograd.is_tensor(root):
+    if not engine.is_tensor(root):
         raise TypeError(f"draw_graph: root must be a minigrad Tensor, got {type(root).__name__}")
     graph = _Graph(root, names, module)
     records = None

@@ -13,8 +13,8 @@ from typing import Any
 import graphviz
 import numpy
 
-from .autograd import Function
 from .backend import ndarray, xp
+from .engine import Function
 
 # Colours and shapes: one per kind of tensor, violet ops, green collapsed modules, red gradients.
 STYLE = {

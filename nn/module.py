@@ -11,7 +11,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from minigrad import Tensor, autograd
+from minigrad import Tensor, engine
 from minigrad.backend import default_float, xp
 
 
@@ -30,13 +30,13 @@ class _RunningModules:
         self.stack.append(module)
         self.refs = (*self.refs, weakref.ref(module))
         if len(self.stack) == 1:
-            self.previous = autograd.set_node_context(self.context)
+            self.previous = engine.set_node_context(self.context)
 
     def pop(self) -> None:
         self.stack.pop()
         self.refs = self.refs[:-1]
         if not self.stack:
-            autograd.set_node_context(self.previous)
+            engine.set_node_context(self.previous)
             self.previous = None
 
     def context(self) -> tuple:
@@ -301,7 +301,7 @@ class Module:
         for key, array in arrays.items():
             own[key].data[...] = array  # in place: optimizers keep referring to the same arrays
             # as PyTorch's copy_: a backward through a graph that saved the old values raises
-            autograd.increment_version(own[key])
+            engine.increment_version(own[key])
         return IncompatibleKeys(missing, unexpected)
 
     # -- printing ----------------------------------------------------------------------------

@@ -10,11 +10,17 @@ tensors, :class:`Const` a constant tensor of any dtype, and lists of arrays list
 everything else is passed as it is.  ``torch`` says how PyTorch computes the same thing, as
 ``torch_fn(torch, *args, **kwargs)`` on the converted arguments (default: the op's own name in
 ``torch``, ``torch.nn.functional`` or ``torch.Tensor``), or :data:`NO_TORCH` with the reason.
+
+The rows of a family of ops may live in a file of their own beside this one,
+``tests/op_rows_<family>.py``, defining ``ROWS`` (and importing the strategies from here): they
+are gathered into this module's ``ROWS`` at the end, and a name in two files is an error.
 """
 from __future__ import annotations
 
+import importlib
 import math
 import operator
+import pathlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -531,3 +537,15 @@ ROWS: dict[str, Row] = {
 }
 
 SKIP = "skip"  # a torch function's answer for a sample PyTorch cannot reproduce (random masks)
+
+
+def _gather_family_rows() -> None:
+    for path in sorted(pathlib.Path(__file__).parent.glob("op_rows_*.py")):
+        family = importlib.import_module(path.stem).ROWS
+        twice = sorted(set(family) & set(ROWS))
+        if twice:
+            raise RuntimeError(f"{path.name}: rows already defined elsewhere: {twice}")
+        ROWS.update(family)
+
+
+_gather_family_rows()

@@ -11,7 +11,7 @@ import pytest
 import minigrad as mg
 import minigrad.functional as F
 import nn
-from minigrad import autograd
+from minigrad import engine
 
 
 def _float_dtypes(arrays):
@@ -29,7 +29,7 @@ def backward_observer():
         saved = [*node.inputs, node.output]
         seen.append((node.name, _float_dtypes([np.asarray(grad), *sent]), _float_dtypes(saved)))
 
-    with autograd.observe_backward(observer):
+    with engine.observe_backward(observer):
         yield seen
 
 
@@ -44,7 +44,7 @@ def _mlp_step_parts():
 def test_float32_mlp_forward_records_only_float32_nodes():
     model, x, target = _mlp_step_parts()
     loss = F.cross_entropy(model(x), target)
-    nodes = autograd.topological_order([loss.grad_fn])
+    nodes = engine.topological_order([loss.grad_fn])
     assert len(nodes) >= 6  # three linear layers, two relus, the loss
     promoted = [(n.name, sorted(_float_dtypes([*n.inputs, n.output]))) for n in nodes
                 if _float_dtypes([*n.inputs, n.output]) != {"float32"}]

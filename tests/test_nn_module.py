@@ -308,7 +308,7 @@ def test_flatten_identity_softmax_modules():
 
 
 def test_nodes_recorded_in_a_forward_remember_their_modules():
-    from minigrad.autograd import node_context
+    from minigrad.engine import node_context
     model = nn.MLP(3, [4], 2)
     out = model(mg.randn(2, 3))
     assert node_context(out.grad_fn) == (model, model.layers[1])
@@ -320,7 +320,7 @@ class Failing(nn.Module):
 
 
 def test_no_module_stays_on_the_stack_after_a_forward_raised():
-    from minigrad.autograd import node_context
+    from minigrad.engine import node_context
     model = nn.Sequential(nn.Linear(2, 2), Failing())
     with pytest.raises(RuntimeError, match="boom"):
         model(mg.ones(1, 2))
@@ -352,7 +352,7 @@ def test_a_module_that_keeps_its_output_is_freed_with_it():
 
 
 def test_an_outer_forward_that_catches_an_inner_error_keeps_its_context():
-    from minigrad.autograd import node_context
+    from minigrad.engine import node_context
 
     class Forgiving(nn.Module):
         def __init__(self):
@@ -397,20 +397,20 @@ def test_nn_docstring_examples_run(name):
 def test_a_node_context_set_before_a_module_runs_is_restored_after_it():
     import weakref
 
-    from minigrad import autograd
-    from minigrad.autograd import node_context
+    from minigrad import engine
+    from minigrad.engine import node_context
 
     class Outer:
         pass
 
     outer = Outer()
-    previous = autograd.set_node_context(lambda: (weakref.ref(outer),))
+    previous = engine.set_node_context(lambda: (weakref.ref(outer),))
     try:
         nn.Linear(2, 2)(mg.ones(1, 2))
         after = mg.ones(2, requires_grad=True) * 2
         assert node_context(after.grad_fn) == (outer,)
     finally:
-        autograd.set_node_context(previous)
+        engine.set_node_context(previous)
 
 
 def test_a_local_nn_py_shadowing_the_package_is_named_in_the_error(tmp_path):

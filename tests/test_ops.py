@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from op_rows import NO_TORCH, ROWS, SKIP, Const, DType
 
 import minigrad as mg
-from minigrad import autograd
-from minigrad.autograd import PRIMITIVES
+from minigrad import engine
+from minigrad.engine import PRIMITIVES
 from minigrad.ops.registry import OPS
 
 CHECK = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -106,11 +106,11 @@ def _nodes_reached(name):
     sample = find(ROWS[name].inputs, lambda s: True)
     call, leaves = minigrad_call(name, sample)
     reached = set()
-    with autograd.observe_backward(lambda node, grad, grads: reached.add(type(node))):
+    with engine.observe_backward(lambda node, grad, grads: reached.add(type(node))):
         result = call()
         outs = differentiable_outputs(result)
         roots = [o.grad_fn for o in outputs(result) if o.grad_fn is not None]
-        reached.update(type(n) for n in autograd.topological_order(roots))
+        reached.update(type(n) for n in engine.topological_order(roots))
         if outs and ROWS[name].differentiable:
             weights = [mg.tensor(v, requires_grad=True) for v in projections(outs)]
             scalar = sum((o * w).sum() for o, w in zip(outs, weights))
@@ -255,3 +255,70 @@ def _compare_gradients(torch, name, mine, reference, leaves, their_leaves, tol):
         got = np.zeros(leaves[i].shape) if g is None else g.data
         np.testing.assert_allclose(got, expected, rtol=tol, atol=tol,
                                    err_msg=f"{name}: gradient of input {i}")
+
+
+# ---------------------------------------------------------------------------------------------
+# In-place methods: x.<name>_(...) is the op's result written into x
+# ---------------------------------------------------------------------------------------------
+INPLACE = sorted(n for n, info in OPS.items() if info.inplace)
+
+
+def test_every_inplace_method_is_pytorchs_and_has_a_row():
+    torch = pytest.importorskip("torch")
+    for name in INPLACE:
+        assert name in ROWS, f"{name}_: no row of sample inputs"
+        for alias in OPS[name].names():
+            assert hasattr(mg.Tensor, alias + "_"), f"Tensor.{alias}_ is missing"
+            assert hasattr(torch.Tensor, alias + "_"), f"PyTorch has no Tensor.{alias}_"
+
+
+def _converted(sample, make_leaf):
+    constant = mg.tensor
+    args = [convert(a, make_leaf, constant, lambda n: getattr(mg, n)) for a in sample.args]
+    kwargs = {k: convert(v, make_leaf, constant, lambda n: getattr(mg, n)) for k, v in sample.kwargs.items()}
+    return args, kwargs
+
+
+@pytest.mark.parametrize("name", INPLACE)
+@CHECK
+@given(data=st.data())
+def test_inplace_method_writes_the_ops_result(name, data):
+    sample = data.draw(ROWS[name].inputs)
+    if not isinstance(sample.args[0], np.ndarray):  # a Python number first: no tensor to write
+        return
+    function = OPS[name].function
+    args, kwargs = _converted(sample, lambda a: mg.tensor(a))  # constants: the untracked path
+    expected = function(*args, **kwargs)
+    target = args[0].clone() if hasattr(args[0], "clone") else mg.tensor(args[0].data.copy())
+    version = target._version if hasattr(target, "_version") else None
+    if expected.shape != target.shape or not np.can_cast(expected.dtype, target.dtype, "same_kind"):
+        with pytest.raises(RuntimeError, match=f"{name}_"):
+            getattr(target, name + "_")(*args[1:], **kwargs)
+        return
+    result = getattr(target, name + "_")(*args[1:], **kwargs)
+    assert result is target
+    np.testing.assert_allclose(target.data, expected.data.astype(target.dtype), rtol=1e-12, atol=0)
+    if version is not None:
+        assert target._version == version + 1
+
+    # Recorded: y = x * 1; y.<name>_(...) has the gradient of the out-of-place op.
+    if not ROWS[name].differentiable:
+        return
+    leaves = []
+
+    def leaf(array):
+        leaves.append(mg.tensor(array, requires_grad=True))
+        return leaves[-1]
+
+    args, kwargs = _converted(sample, leaf)
+    if not leaves or leaves[0] is not args[0]:
+        return
+    y = args[0] * 1
+    getattr(y, name + "_")(*args[1:], **kwargs)
+    out = function(*args, **kwargs)
+    weight = mg.tensor(np.random.default_rng(2).standard_normal(out.shape))
+    ours = mg.grad((y * weight).sum(), leaves, allow_unused=True)
+    reference = mg.grad((out * weight).sum(), leaves, allow_unused=True)
+    for g, r in zip(ours, reference):
+        np.testing.assert_allclose(g.data if g is not None else 0, r.data if r is not None else 0,
+                                   rtol=1e-10, atol=1e-12, err_msg=f"{name}_: gradient")

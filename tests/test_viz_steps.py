@@ -15,7 +15,7 @@ from viz_dot import edges, has_style, is_flow, nodes, title_lines
 import minigrad as mg
 import minigrad.functional as F
 from minigrad import viz, viz_layout
-from minigrad.autograd import Function
+from minigrad.engine import Function
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
@@ -245,11 +245,11 @@ def test_the_page_opens_at_the_step_in_its_url(page, tmp_path):
 
 
 def test_a_drawing_replay_is_not_seen_by_the_users_backward_observer():
-    from minigrad import autograd
+    from minigrad import engine
     seen = []
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     loss = (x * x).sum()
-    with autograd.observe_backward(lambda node, grad, grads: seen.append(node.name)):
+    with engine.observe_backward(lambda node, grad, grads: seen.append(node.name)):
         mg.draw_graph(loss)  # replays backward on the side
         assert seen == []
         loss.backward()

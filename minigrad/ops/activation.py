@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Function
 from ..backend import xp
+from ..engine import Function
 from .array_or_tensor import raw, stable_sigmoid
 from .elementwise import erf_, logaddexp, tanh, where
 from .registry import op
@@ -37,12 +37,12 @@ class Relu(Function):
         return (grad * (raw(output) > 0),)
 
 
-@op("sigmoid", functional=True)
+@op("sigmoid", functional=True, inplace=True)
 def sigmoid(input):
     return Sigmoid.apply(input)
 
 
-@op("relu", functional=True)
+@op("relu", functional=True, inplace=True)
 def relu(input):
     return Relu.apply(input)
 

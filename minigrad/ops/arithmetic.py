@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Function, new_constant
 from ..backend import ndarray, xp
+from ..engine import Function, new_constant
 from .array_or_tensor import broadcast_error, log, operand, raw, unbroadcast
 from .promotion import cast_operands, floating, result_type
 from .registry import op
@@ -154,34 +154,34 @@ class Pow(Binary):
 # ---------------------------------------------------------------------------------------------
 # The functions (the operators of Tensor call the classes directly: the hot path)
 # ---------------------------------------------------------------------------------------------
-@op("add")
+@op("add", inplace=True)
 def add(input, other, *, alpha=1):
     """``input + alpha * other``."""
     return Add.apply(operand(input), operand(other) if alpha == 1 else operand(other) * alpha)
 
 
-@op("sub", aliases=("subtract",))
+@op("sub", aliases=("subtract",), inplace=True)
 def sub(input, other, *, alpha=1):
     """``input - alpha * other``."""
     return Sub.apply(operand(input), operand(other) if alpha == 1 else operand(other) * alpha)
 
 
-@op("mul", aliases=("multiply",))
+@op("mul", aliases=("multiply",), inplace=True)
 def mul(input, other):
     return Mul.apply(operand(input), operand(other))
 
 
-@op("div", aliases=("divide", "true_divide"))
+@op("div", aliases=("divide", "true_divide"), inplace=True)
 def div(input, other):
     return Div.apply(operand(input), operand(other))
 
 
-@op("neg", aliases=("negative",))
+@op("neg", aliases=("negative",), inplace=True)
 def neg(input):
     return Neg.apply(input)
 
 
-@op("pow")
+@op("pow", inplace=True)
 def pow(input, exponent):
     """``input ** exponent``; either side may be a Python number."""
     return Pow.apply(operand(input), operand(exponent))

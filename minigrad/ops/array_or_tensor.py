@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numbers
 
-from ..autograd import is_tensor
 from ..backend import default_float, int64, ndarray, xp
+from ..engine import is_tensor
 
 
 def as_array(data, dtype=None) -> ndarray:

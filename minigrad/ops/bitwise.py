@@ -8,8 +8,8 @@ None has a gradient: the results are constants, like comparisons.
 """
 from __future__ import annotations
 
-from ..autograd import new_constant
 from ..backend import xp
+from ..engine import new_constant
 from .array_or_tensor import broadcast_error, operand, raw
 from .promotion import result_type
 from .registry import op

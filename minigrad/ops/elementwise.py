@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Function, is_tensor
 from ..backend import bool_, xp
+from ..engine import Function, is_tensor
 from .arithmetic import Binary
 from .array_or_tensor import as_float, broadcast_error, exp, operand, raw, sigmoid, unbroadcast
 from .promotion import cast_operands, result_type
@@ -226,27 +226,27 @@ class Cast(Function):
 # ---------------------------------------------------------------------------------------------
 # The functions
 # ---------------------------------------------------------------------------------------------
-@op("exp")
+@op("exp", inplace=True)
 def exp_(input):
     return Exp.apply(input)
 
 
-@op("log")
+@op("log", inplace=True)
 def log(input):
     return Log.apply(input)
 
 
-@op("sqrt")
+@op("sqrt", inplace=True)
 def sqrt(input):
     return Sqrt.apply(input)
 
 
-@op("tanh", functional=True)
+@op("tanh", functional=True, inplace=True)
 def tanh(input):
     return Tanh.apply(input)
 
 
-@op("abs", aliases=("absolute",))
+@op("abs", aliases=("absolute",), inplace=True)
 def abs(input):
     return Abs.apply(input)
 
@@ -262,7 +262,7 @@ def logaddexp(input, other):
     return LogAddExp.apply(operand(input), operand(other))
 
 
-@op("clamp", aliases=("clip",))
+@op("clamp", aliases=("clip",), inplace=True)
 def clamp(input, min=None, max=None):
     """Each element limited to [min, max] (either bound may be None); the gradient is 1 inside,
     bounds included, and 0 outside."""

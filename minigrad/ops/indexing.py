@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import warnings
 
-from ..autograd import Function, is_tensor
 from ..backend import bool_, int64, ndarray, xp
+from ..engine import Function, is_tensor
 from .array_or_tensor import raw, unbroadcast
 
 _VALID = ("only integers, slices (`:`), ellipsis (`...`), None and integer or boolean tensors "

@@ -1,8 +1,8 @@
 """Matrix products: ``a @ b`` with numpy's 1-D and batched rules, and the fused linear layer."""
 from __future__ import annotations
 
-from ..autograd import Function
 from ..backend import xp
+from ..engine import Function
 from .array_or_tensor import operand, unbroadcast
 from .registry import op
 

@@ -12,8 +12,8 @@ lesson of the notes, ``dz = y_hat - y``, in its general form ``dz = sum_c(A) * s
 """
 from __future__ import annotations
 
-from ..autograd import Function
 from ..backend import xp
+from ..engine import Function
 from .array_or_tensor import is_tensor, permute, raw, stable_sigmoid
 
 

@@ -6,8 +6,8 @@ import math
 import warnings
 from collections import namedtuple
 
-from ..autograd import Function, is_tensor, new_constant
 from ..backend import int64, xp
+from ..engine import Function, is_tensor, new_constant
 from .array_or_tensor import as_float, broadcast_to, exp, raw, reduced_shape
 from .elementwise import maximum, minimum
 from .registry import op

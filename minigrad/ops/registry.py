@@ -1,6 +1,6 @@
 """The op table: every function minigrad offers on tensors, declared once, where the op is defined.
 
-A *primitive* is a :class:`~minigrad.autograd.Function` subclass (forward beside backward, its
+A *primitive* is a :class:`~minigrad.engine.Function` subclass (forward beside backward, its
 gradient rule in a comment and in ``caption``) plus the function that applies it; a *composite*
 is a function written with other ops, so it needs no gradient rule of its own.  Both are
 declared the same way, right above the function::
@@ -9,7 +9,9 @@ declared the same way, right above the function::
     def softplus(input, beta=1.0, threshold=20.0): ...
 
 ``method``: also ``Tensor.<name>``; ``torch``: also ``minigrad.<name>`` (PyTorch's
-``torch.<name>``); ``functional``: also ``minigrad.functional.<name>``.  The Tensor class and
+``torch.<name>``); ``functional``: also ``minigrad.functional.<name>``; ``inplace``: also the
+in-place method ``Tensor.<name>_`` (the op's result written into the tensor, version-counted and
+recorded as PyTorch records it; see ``minigrad/inplace.py``).  The Tensor class and
 the two namespaces are filled from this table, and ``tests/test_ops.py`` requires a row of
 sample inputs for every entry (gradcheck, second order, PyTorch's values and dtypes).
 """
@@ -27,6 +29,7 @@ class OpInfo:
     torch: bool
     functional: bool
     aliases: tuple = ()
+    inplace: bool = False
 
     def names(self) -> tuple:
         return (self.name, *self.aliases)
@@ -36,20 +39,21 @@ OPS: dict[str, OpInfo] = {}
 
 
 def op(name: str, *, method: bool = True, torch: bool = True, functional: bool = False,
-       aliases: tuple = ()):
+       aliases: tuple = (), inplace: bool = False):
     """Declare ``name`` as an op of minigrad (see the module's docstring)."""
 
     def declare(function: Callable) -> Callable:
         for n in (name, *aliases):
             if n in OPS or any(n in info.aliases for info in OPS.values()):
                 raise RuntimeError(f"op {n!r} is declared twice")
-        OPS[name] = OpInfo(name, function, method, torch, functional, tuple(aliases))
+        OPS[name] = OpInfo(name, function, method, torch, functional, tuple(aliases), inplace)
         return function
 
     return declare
 
 
 def exported(where: str) -> dict:
-    """``{name: function}`` of the ops that belong to ``where``: ``'method'``, ``'torch'`` or
-    ``'functional'`` (aliases included)."""
+    """``{name: function}`` of the ops that belong to ``where``: ``'method'``, ``'torch'``,
+    ``'functional'`` or ``'inplace'`` (aliases included; for ``'inplace'`` the names are the
+    out-of-place ones, without the trailing underscore)."""
     return {n: info.function for info in OPS.values() if getattr(info, where) for n in info.names()}

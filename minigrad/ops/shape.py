@@ -1,8 +1,8 @@
 """Ops that move elements without changing them: their backward moves the gradient back."""
 from __future__ import annotations
 
-from ..autograd import Function, is_tensor, new_constant
 from ..backend import xp
+from ..engine import Function, is_tensor, new_constant
 from .array_or_tensor import as_array, permute, shape_args, unbroadcast
 from .promotion import cast_operands, result_type
 from .reduction import normalize_dims

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from minigrad import Tensor
-from minigrad.autograd import increment_version
 from minigrad.backend import ndarray
+from minigrad.engine import increment_version
 
 from .validation import check_options
 

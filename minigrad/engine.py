@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .backend import ndarray, xp
-from .grad_mode import (  # noqa: F401  (re-exported: minigrad.autograd.no_grad is PyTorch's spelling)
+from .grad_mode import (  # noqa: F401  (re-exported: minigrad.autograd and mg.no_grad use them)
     anomaly_state,
     check_finite,
     detect_anomaly,
