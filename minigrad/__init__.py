@@ -9,7 +9,8 @@ tensor([30.])
 """
 from . import autograd, functional  # noqa: F401 (mg.autograd, mg.functional)
 from .backend import bool_ as bool
-from .backend import float32, float64, int64
+from .backend import default_float as get_default_dtype
+from .backend import float32, float64, int64, set_default_dtype
 from .creation import (
     arange,
     eye,
@@ -24,6 +25,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import backends, cuda, device
 from .engine import Function
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
@@ -44,7 +46,8 @@ __all__ = [
     "zeros_like", "ones_like", "manual_seed", "float32", "float64", "int64", "int32", "bool",
     *exported("torch"),
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
-    "GradcheckError", "detect_anomaly", "Function", "autograd", "functional", "draw_graph", "nn", "optim",
+    "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
+    "set_default_dtype", "Function", "autograd", "functional", "draw_graph", "nn", "optim",
 ]
 
 

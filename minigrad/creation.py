@@ -36,7 +36,7 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
 
 
 def _float_dtype(dtype):
-    return default_float if dtype is None else dtype
+    return default_float() if dtype is None else dtype
 
 
 def _sizes(shape, op: str) -> tuple:
@@ -106,7 +106,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
                            f"by {step} never arrives (give a step of the other sign)")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in (start, end, step))
-        dtype = default_float if is_float else int64
+        dtype = default_float() if is_float else int64
     return Tensor(xp.arange(start, end, step, dtype=dtype), requires_grad=requires_grad)
 
 

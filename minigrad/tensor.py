@@ -166,7 +166,7 @@ class Tensor:
     def __repr__(self) -> str:
         body = xp.array2string(self.data, separator=", ", prefix="tensor(")
         extra = ""
-        if self.dtype not in (xp.dtype(default_float), xp.dtype(int64), xp.dtype(bool_)):
+        if self.dtype not in (xp.dtype(default_float()), xp.dtype(int64), xp.dtype(bool_)):
             extra += f", dtype={self.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{self.grad_fn.name}>"

@@ -37,7 +37,7 @@ class Linear(Module):
                                f"({in_features}, {out_features})")
         self.in_features = in_features
         self.out_features = out_features
-        dtype = dtype or default_float
+        dtype = dtype or default_float()
         self.weight = Parameter(xp.empty((out_features, in_features), dtype=dtype))  # PyTorch's (out, in)
         if bias:
             self.bias = Parameter(xp.empty(out_features, dtype=dtype))
@@ -280,7 +280,7 @@ class BatchNorm1d(Module):
                  affine: bool = True, track_running_stats: bool = True, dtype=None, *,
                  bias: bool = True) -> None:
         super().__init__()
-        dtype = dtype or default_float
+        dtype = dtype or default_float()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.use_bias = bias
@@ -348,7 +348,7 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
                  elementwise_affine: bool = True, bias: bool = True, dtype=None) -> None:
         super().__init__()
-        dtype = dtype or default_float
+        dtype = dtype or default_float()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)

@@ -63,7 +63,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any = None, requires_grad: bool = True):
         if data is None:
-            data = xp.empty(0, dtype=default_float)
+            data = xp.empty(0, dtype=default_float())
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:

@@ -27,7 +27,7 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
     ``max_norm``; returns the total norm before clipping (a 0-d tensor), as PyTorch."""
     grads = [p.grad.data for p in _as_list(parameters) if p.grad is not None]
     if not grads:
-        return Tensor(xp.array(0.0, dtype=default_float))
+        return Tensor(xp.array(0.0, dtype=default_float()))
     norm_type = float(norm_type)
     if math.isinf(norm_type):
         total = max(float(xp.abs(g).max()) if g.size else 0.0 for g in grads)

@@ -29,7 +29,7 @@ def as_array(data, dtype=None) -> ndarray:
     if dtype is not None:
         return array
     if array.dtype.kind == "f" and not isinstance(data, xp.generic):
-        array = array.astype(default_float)
+        array = array.astype(default_float())
     elif array.dtype.kind in "iu" and not isinstance(data, xp.generic):
         array = array.astype(int64)
     elif array.dtype.kind not in "fiubc":
@@ -59,7 +59,7 @@ def operand(other):
 
 def as_float(x):
     """Integers and booleans become float32 before exp, log...: PyTorch's result, not numpy's float64."""
-    return x if x.dtype.kind == "f" else x.astype(default_float)
+    return x if x.dtype.kind == "f" else x.astype(default_float())
 
 
 def stable_sigmoid(x):

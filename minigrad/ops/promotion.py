@@ -20,8 +20,7 @@ from functools import reduce
 from ..backend import bool_, default_float, int64, ndarray, xp
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
-_PYTHON = {bool: xp.dtype(bool_), int: xp.dtype(int64), float: xp.dtype(default_float),
-           complex: xp.dtype(xp.complex64)}
+_PYTHON = {bool: xp.dtype(bool_), int: xp.dtype(int64), complex: xp.dtype(xp.complex64)}
 
 
 def category(dtype) -> int:
@@ -34,6 +33,8 @@ def result_type(*operands):
     for x in operands:
         if isinstance(x, ndarray):
             groups[0 if x.ndim else 1].append(x.dtype)
+        elif type(x) is float:
+            groups[2].append(default_float())
         elif type(x) in _PYTHON:
             groups[2].append(_PYTHON[type(x)])
     result = None
@@ -48,7 +49,7 @@ def result_type(*operands):
 
 def floating(dtype):
     """``dtype`` if it is floating, else the default float (true division, exp of an int)."""
-    return dtype if _CATEGORY[dtype.kind] >= 2 else xp.dtype(default_float)
+    return dtype if _CATEGORY[dtype.kind] >= 2 else default_float()
 
 
 def cast_operands(operands, dtype) -> list:
