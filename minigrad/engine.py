@@ -90,8 +90,7 @@ class Function:
     - ``view``: its output may share input 0's memory, and then shares its version counter.
     """
 
-    __slots__ = ("parents", "inputs", "output", "tensors", "versions", "output_version", "epoch",
-                 "__weakref__")
+    __slots__ = ("parents", "inputs", "output", "tensors", "output_counter", "epoch", "__weakref__")
     name = "op"
     caption = ""
     saved: tuple = ()
@@ -119,7 +118,7 @@ class Function:
 
     def free(self) -> None:
         """Drop what forward kept for backward (after a backward without retain_graph)."""
-        self.inputs = self.output = self.tensors = self.versions = self.output_version = None
+        self.inputs = self.output = self.tensors = self.output_counter = None
         for slot in self.saved:
             setattr(self, slot, None)
 
@@ -132,15 +131,10 @@ class Function:
         function = cls(**options) if options else cls()
         arrays = []
         parents = []
-        versions = None  # {input index: (counter, version)} of inputs written or viewed before
         constants = False  # a constant Tensor among the inputs (kept, to find its counter later)
         needs_grad = False
         for a in args:
             if isinstance(a, _Tensor):
-                if a._counter is not None:  # (a tensor never written nor viewed is at version 0)
-                    if versions is None:
-                        versions = {}
-                    versions[len(arrays)] = (a._counter, a._counter[0])
                 arrays.append(a.data)
                 if a.requires_grad:
                     needs_grad = True
@@ -163,8 +157,7 @@ class Function:
             function.inputs = tuple(arrays)
             function.output = output
             function.tensors = args if constants else None
-            function.versions = versions
-            function.output_version = None  # set when the output tensor first gets a counter
+            function.output_counter = None  # set when the output tensor first gets a counter
             function.epoch = _writes[0]
             if _context_provider is not None:
                 _node_context[function] = _context_provider()
@@ -334,57 +327,93 @@ _writes = [0]
 
 
 def counter_of(tensor) -> list:
-    """A tensor's version counter, ``[version, the tensors sharing its memory or None]``; made
-    on first need (a tensor never written nor viewed has none, and is at version 0).  The node
-    that made the tensor learns of it then: its users find their input's counter through it."""
+    """A tensor's version counter, made on first need (a tensor never written nor viewed has
+    none, and is at version 0): ``[version, the tensors sharing its memory or None, the write
+    count (_writes) at its last write, at the write before]``.  The node that made the tensor
+    learns of it then: its users find their input's counter through it."""
     if tensor._counter is None:
-        tensor._counter = [0, None]
-        node = tensor.grad_fn
-        if node is not None and getattr(node, "output_version", None) is None:
-            node.output_version = (tensor._counter, 0)
+        tensor._counter = [0, None, 0, 0]
+        adopt_counter(tensor)
     return tensor._counter
+
+
+def adopt_counter(tensor) -> None:
+    """``tensor`` was just given a counter (a view's, shared with its base): its node learns it."""
+    node = tensor.grad_fn
+    if node is not None and getattr(node, "output_counter", None) is None:
+        node.output_counter = tensor._counter
+
+
+def next_epoch() -> int:
+    """Start a new epoch without a write (a recorded in-place op is about to compute its
+    result): nodes made from now on are told apart from those made before."""
+    _writes[0] += 1
+    return _writes[0]
+
+
+def retire_value(tensor, epoch: int) -> None:
+    """``tensor`` is being overwritten by a recorded in-place op, which read its old value from
+    a copy from ``epoch`` on.  The node that made the old value is tied to that copy from now
+    on: a fresh counter, written at ``epoch``, so that what read the value before the write
+    raises in backward, and what read the copy (the in-place op itself) does not."""
+    node = tensor.grad_fn
+    if node is not None:
+        old = tensor._counter or [0, None, 0, 0]
+        node.output_counter = [old[0] + 1, None, epoch, old[2]]
+
+
+def current_epoch() -> int:
+    """The count of in-place writes so far: a node made now is at this epoch."""
+    return _writes[0]
 
 
 def increment_version(tensor) -> None:
     """Record that ``tensor``'s values were changed in place (PyTorch's
     ``torch.autograd.graph.increment_version``): backward through an op that saved it raises."""
-    counter_of(tensor)[0] += 1
+    counter = counter_of(tensor)
     _writes[0] += 1
+    counter[0] += 1
+    counter[3] = counter[2]
+    counter[2] = _writes[0]
 
 
-def _recorded_version(node: Function, i: int):
-    """``(counter, version when recorded)`` of what input ``i`` (-1: the output) is, or None."""
+def _input_counter(node: Function, i: int):
+    """The version counter of what input ``i`` (-1: the output) of ``node`` is, or None.  A node
+    records nothing per input: the counter is found through the edge (the leaf itself, the node
+    that made the input, or, for a constant, the tensor kept for this), and the counter's last
+    write, compared with the node's epoch, tells whether it changed after the node was made."""
     if i == -1:
-        return node.output_version
-    if node.versions and i in node.versions:  # it had a counter when the node was recorded
-        return node.versions[i]
-    # Otherwise it was at version 0 then; its counter, if it has one now, is found through the
-    # edge: the leaf itself, the node that made it, or (a constant) the tensor kept for this.
+        return node.output_counter
     edge = node.parents[i]
     if isinstance(edge, Function):
-        entry = getattr(edge, "output_version", None)
-        return None if entry is None else (entry[0], 0)
+        return getattr(edge, "output_counter", None)
     tensor = edge if edge is not None else (node.tensors[i] if node.tensors else None)
-    if not isinstance(tensor, _Tensor) or tensor._counter is None:
-        return None  # a number, or a tensor never changed in place
-    return (tensor._counter, 0)
+    return tensor._counter if isinstance(tensor, _Tensor) else None
 
 
 def _check_versions(node: Function) -> None:
     """Raise when a value backward reads was changed in place after forward recorded it."""
     reads = node.reads if node.reads is not None else (*range(len(node.inputs)), -1)
     for i in reads:
-        entry = _recorded_version(node, i)
-        if entry is not None and entry[0][0] != entry[1]:
+        counter = _input_counter(node, i)
+        if counter is not None and counter[2] > node.epoch:
             what = "its output" if i == -1 else f"its input {i}"
             value = node.output if i == -1 else node.inputs[i]
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: {what}, a {value.dtype} tensor of shape {tuple(value.shape)} "
-                f"saved by '{node.name}', is at version {entry[0][0]}; expected version "
-                f"{entry[1]} instead. Change a copy (x = x + 1, x.clone()) rather than the tensor "
-                "itself, or make the change after backward()."
+                f"saved by '{node.name}', is at version {counter[0]}; expected version "
+                f"{_version_when_recorded(counter, node)} instead. Change a copy (x = x + 1, "
+                "x.clone()) rather than the tensor itself, or make the change after backward()."
             )
+
+
+def _version_when_recorded(counter: list, node: Function) -> str:
+    """What the counter read when ``node`` was made: exact after one write since (or when that
+    can only be 0); otherwise the most it can have been."""
+    if counter[3] <= node.epoch or counter[0] <= 2:
+        return str(counter[0] - 1 if counter[3] <= node.epoch else 0)
+    return f"{counter[0] - 2} or earlier"
 
 
 def _backward_step(node: Function, grad, create_graph: bool, anomaly: bool, observers: tuple):
@@ -435,7 +464,7 @@ def _walk(grads: dict, leaf_grads: dict, retain_graph: bool, create_graph: bool,
             else:
                 input_grads = _backward_step(node, grad, create_graph, anomaly, observers)
             if not retain_graph:  # node.free(), its common part inline (this runs once per node)
-                node.inputs = node.output = node.tensors = node.versions = None
+                node.inputs = node.output = node.tensors = None
                 if node.saved:
                     node.free()
         for edge, g in zip(node.parents, input_grads):

@@ -2,10 +2,10 @@
 
 Every tensor has a version counter, shared with the tensors that view its memory (basic
 indexing, ``view``, ``reshape`` when it returns a view, ``transpose``, ``.T``, ``detach``): a
-write through either is seen by both.  Every in-place change bumps the counter.  A node records
-the versions of the tensors its backward will read; backward raises, as PyTorch does, when one
-of them changed in between, instead of computing a gradient from a value that is no longer the
-one forward used.
+write through either is seen by both.  Every in-place change bumps the counter and notes when it
+happened (the count of writes so far).  A node notes that count when it is made, and nothing per
+input; backward raises, as PyTorch does, when a tensor it reads was written after it, instead of
+computing a gradient from a value that is no longer the one forward used.
 
 An in-place op on a tensor that requires grad (or with an operand that does) is recorded: the
 tensor takes the op's node, and the node keeps a copy of the old value it needs.  minigrad does
@@ -31,6 +31,7 @@ def share_memory(view, base) -> None:
         counter[1] = weakref.WeakSet((base,))
     counter[1].add(view)
     view._counter = counter
+    engine.adopt_counter(view)
 
 
 def _check_recordable(tensor, op_name: str) -> None:
@@ -63,17 +64,31 @@ def _check_result(tensor, value, op_name: str) -> None:
         )
 
 
-def _take_result(tensor, result, op_name: str) -> None:
-    """Write ``result`` (a recorded op's output) into ``tensor`` and make its node the tensor's."""
+def _record(tensor, compute, op_name: str):
+    """A recorded in-place op: ``compute(old value)`` (a recorded op on a copy of the tensor's
+    current value), written into ``tensor``, whose node becomes the result's."""
+    _check_recordable(tensor, op_name)
+    epoch = engine.next_epoch()
+    result = compute(_snapshot(tensor))
     _check_result(tensor, result.data, op_name)
+    engine.retire_value(tensor, epoch)
     xp.copyto(tensor.data, result.data, casting="same_kind")
     increment_version(tensor)
     previous = tensor.grad_fn
     node = result.grad_fn
-    node.output_version = (tensor._counter, tensor._counter[0])  # (increment_version made it)
+    node.output_counter = tensor._counter  # (increment_version made it)
+    node.epoch = engine.current_epoch()  # made before the write into the tensor, which is its own
     tensor.grad_fn, tensor.requires_grad = node, True
     if previous is not None:
         _move_retain_grad(tensor, previous)
+    return tensor
+
+
+def _aliased(operands, tensor, old) -> tuple:
+    """The operands with ``tensor`` itself (``c *= c``, ``c.add_(c)``) read as its old value: the
+    op's result is f(old, old).  (PyTorch raises in backward instead where the op saves the
+    operand; minigrad gives the gradient of that f.)"""
+    return tuple(old if a is tensor else a for a in operands)
 
 
 def _snapshot(tensor):
@@ -82,7 +97,7 @@ def _snapshot(tensor):
     snapshot = engine.new_tensor(tensor.data.copy(), tensor.grad_fn)
     # A counter of its own: the node checks this copy, never written, rather than finding the
     # tensor's counter through their shared grad_fn.
-    snapshot._counter = [0, None]
+    snapshot._counter = [0, None, 0, 0]
     return snapshot
 
 
@@ -92,9 +107,7 @@ def binary_inplace(tensor, op, other):
     other = operand(other)
     recording = grad_state.enabled and (tensor.requires_grad or getattr(other, "requires_grad", False))
     if recording:
-        _check_recordable(tensor, op_name)
-        _take_result(tensor, op.apply(_snapshot(tensor), other), op_name)
-        return tensor
+        return _record(tensor, lambda old: op.apply(old, old if other is tensor else other), op_name)
     return assign_result(tensor, op().forward(tensor.data, raw(other)), op_name)
 
 
@@ -106,9 +119,11 @@ def method(function, name: str):
     def in_place(tensor, *args, **kwargs):
         operands = [a for a in (*args, *kwargs.values()) if getattr(a, "requires_grad", False)]
         if grad_state.enabled and (tensor.requires_grad or operands):
-            _check_recordable(tensor, op_name)
-            _take_result(tensor, function(_snapshot(tensor), *args, **kwargs), op_name)
-            return tensor
+            def compute(old):
+                named = dict(zip(kwargs, _aliased(kwargs.values(), tensor, old)))
+                return function(old, *_aliased(args, tensor, old), **named)
+
+            return _record(tensor, compute, op_name)
         previous = swap_grad_mode(False)
         try:
             value = function(tensor, *args, **kwargs)
@@ -134,8 +149,10 @@ def setitem(tensor, index, value) -> None:
     """``tensor[index] = value``, recorded when either side requires grad (as PyTorch does)."""
     value = operand(value)
     if grad_state.enabled and (tensor.requires_grad or getattr(value, "requires_grad", False)):
-        _check_recordable(tensor, "setitem")
-        _take_result(tensor, indexing.SetItem.apply(_snapshot(tensor), value, index=index), "setitem")
+        def compute(old):
+            return indexing.SetItem.apply(old, *_aliased((value,), tensor, old), index=index)
+
+        _record(tensor, compute, "setitem")
         return
     indexing.write(tensor.data, index, raw(value))
     increment_version(tensor)

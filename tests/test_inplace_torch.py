@@ -87,6 +87,32 @@ def chained_inplace(lib, x, w, steps):
     return a.sum()
 
 
+def reader_before_a_recorded_inplace(lib, x, w, steps):
+    a = x * 2
+    b = a * a  # saves a; then a is overwritten by an op that is itself recorded
+    a *= w
+    return (b + a).sum()
+
+
+def failed_inplace_changes_nothing(lib, x, w, steps):
+    a = x * 2
+    b = a * a
+    try:
+        a += lib.ones(2, 3)  # a shape-changing +=: refused, a is not written
+    except RuntimeError:
+        pass
+    return (b * w).sum()
+
+
+def chained_recorded_after_unrecorded(lib, x, w, steps):
+    a = x * 2
+    with no_grad(lib):
+        a += 1  # unrecorded, before anything read a
+    c = a * w
+    c *= w  # recorded, reads c's old value (the copy), not the unrecorded write before it
+    return c.sum()
+
+
 def assignment_recorded(lib, x, w, steps):
     a = x * 2
     a[0] = 0.0
@@ -126,6 +152,8 @@ def view_sees_the_write(lib, x, w, steps):
 
 PROGRAMS = [leaf_changed_under_no_grad, saved_intermediate_changed, unsaved_intermediate_changed,
             saved_constant_assigned, saved_output_changed, chained_inplace, assignment_recorded,
+            reader_before_a_recorded_inplace, failed_inplace_changes_nothing,
+            chained_recorded_after_unrecorded,
             constant_takes_a_gradient, leaf_in_grad_mode, view_changed_under_no_grad, view_sees_the_write]
 
 
@@ -253,3 +281,14 @@ def test_an_optimizer_step_invalidates_a_graph_kept_from_before_it():
         optim.SGD([w], lr=0.1).step()
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             loss.backward()
+
+
+
+def test_an_inplace_op_on_itself_differentiates_f_of_the_old_value_twice():
+    # c *= c: PyTorch raises in backward (MulBackward saved c, which the op overwrote); minigrad
+    # reads both operands as c's old value, so the gradient is that of c * c (a chosen difference).
+    x = mg.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    c = x * 2
+    c *= c
+    c.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 8 * np.array([1.0, -2.0, 3.0]))  # d/dx (2x)^2 = 8x

@@ -28,9 +28,13 @@ class MatMul(Function):
         return ((1,) if pa is not None else ()) + ((0,) if pb is not None else ())
 
     def forward(self, a, b):
-        _same_dtype("matmul", xp.asarray(a), xp.asarray(b))
-        _check_matmul(a.shape, b.shape)
-        return a @ b
+        if a.dtype != b.dtype:
+            _same_dtype("matmul", a, b)
+        try:
+            return a @ b
+        except ValueError:  # numpy's text: say it as PyTorch does (the checks run only now)
+            _check_matmul(a.shape, b.shape)
+            raise
 
     def backward(self, grad, inputs, output):
         # C = A B  =>  dA = dC B^T,  dB = A^T dC ; 1-D operands are promoted to matrices first.
