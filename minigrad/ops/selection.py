@@ -163,8 +163,12 @@ def take_along_dim(input, indices, dim=None):
     """gather along ``dim`` with the index broadcast against the input (outside ``dim``); with
     ``dim=None``, both are read flat."""
     array = index_array("take_along_dim", indices)
-    if dim is None:
+    if dim is None:  # (PyTorch reads the flat index as gather does: no negative indices)
         input, array, d = input.reshape(-1), array.reshape(-1), 0
+        if array.size and array.min() < 0:
+            raise RuntimeError(f"take_along_dim(): index {int(array.min())} is out of bounds for "
+                               f"dimension 0 with size {input.shape[0]} (with dim=None, indices "
+                               "run from 0)")
     else:
         if array.ndim != input.ndim:
             raise RuntimeError(f"take_along_dim(): input and indices should have the same number of "
