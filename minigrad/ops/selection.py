@@ -31,8 +31,8 @@ def _index_vector(op_name: str, input, dim, index) -> tuple:
         low, high = int(array.min()), int(array.max())
         if low < -size or high >= size or (low < 0 and op_name in ("index_select", "index_add")):
             bad = high if high >= size else low
-            raise RuntimeError(f"{op_name}(): index {bad} is out of bounds for dimension {d} with "
-                               f"size {size}")
+            kind = IndexError if op_name == "index_fill" else RuntimeError  # (PyTorch's, op by op)
+            raise kind(f"{op_name}(): index {bad} is out of bounds for dimension {d} with size {size}")
     return d, array
 
 
