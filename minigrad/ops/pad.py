@@ -44,7 +44,11 @@ def _add_back(grad, maps: tuple, shape: tuple):
         valid = source >= 0
         moved = xp.moveaxis(grad, k, 0)
         out = xp.zeros((shape[k],) + moved.shape[1:], dtype=grad.dtype)
-        xp.add.at(out, source[valid], moved[valid])
+        targets = source[valid]
+        if targets.size == xp.unique(targets).size:  # each element copied once ('constant'): a write
+            out[targets] = moved[valid]
+        else:  # (reflect, replicate, circular copy some elements twice: their gradients add up)
+            xp.add.at(out, targets, moved[valid])
         grad = xp.moveaxis(out, 0, k)
     return xp.ascontiguousarray(grad)
 
