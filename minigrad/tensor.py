@@ -91,6 +91,27 @@ class Tensor:
                                f"shape {self.shape}; use .T, or unsqueeze a dimension first")
         return self.transpose(-2, -1)
 
+    @property
+    def mH(self) -> Tensor:
+        """The conjugate transpose of a batch of matrices: for real tensors, ``mT``."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. "
+                               f"Got {self.ndim}-D tensor.")
+        return self.adjoint()
+
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix (2-d only; ``mH`` for batches)."""
+        if self.ndim != 2:
+            raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{self.ndim}-D tensor." + (" For batches of matrices, consider using "
+                                                          "tensor.mH" if self.ndim > 2 else ""))
+        return self.adjoint()
+
+    def where(self, condition, other) -> Tensor:
+        """``mg.where(condition, self, other)``: PyTorch's method form, self where it holds."""
+        return elementwise.where(condition, self, other)
+
     def size(self, dim: int | None = None):
         if dim is None:
             return self.shape
