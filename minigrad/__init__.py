@@ -26,7 +26,6 @@ from .creation import (
     zeros_like,
 )
 from .device import backends, cuda, device
-from .engine import Function
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .gradients import grad
@@ -47,7 +46,7 @@ __all__ = [
     *exported("torch"),
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
-    "set_default_dtype", "Function", "autograd", "functional", "draw_graph", "nn", "optim",
+    "set_default_dtype", "autograd", "functional", "draw_graph", "nn", "optim",
 ]
 
 

@@ -201,7 +201,11 @@ def _observe_backward(graph: _Graph) -> list[tuple]:
 
 
 def _array(g):
-    return g.data if engine.is_tensor(g) else g
+    if engine.is_tensor(g):
+        return g.data
+    # Not one array: what the outputs of a custom autograd.Function with several outputs send
+    # to its node (one gradient per output); the drawing shows each output's own instead.
+    return g if g is None or isinstance(g, ndarray) else None
 
 
 def backward_steps(root, names: Mapping | None = None) -> Iterator[BackwardStep]:
