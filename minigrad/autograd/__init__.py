@@ -10,5 +10,7 @@ from ..engine import (  # noqa: F401  (PyTorch's names under torch.autograd)
 )
 from ..gradcheck import gradgradcheck  # noqa: F401
 from ..gradcheck import torch_gradcheck as gradcheck  # noqa: F401  (PyTorch's signature)
-from ..gradients import grad  # noqa: F401
+from ..gradients import backward, grad  # noqa: F401
+from . import functional  # noqa: F401,E402  (mg.autograd.functional, as torch.autograd.functional)
 from .function import Function, FunctionCtx  # noqa: F401
+from .grad_mode import inference_mode, is_inference_mode_enabled  # noqa: F401
