@@ -446,3 +446,23 @@ def test_saved_outputs_make_no_reference_cycle():
 def test_a_function_is_not_called_as_an_object():
     with pytest.raises(RuntimeError, match=r"call LegendrePolynomial3\.apply"):
         legendre3(mg)()(leaf(mg, X))
+
+
+def test_detect_anomaly_names_the_function_in_forward_and_backward():
+    class NumpyLog(mg.autograd.Function):  # computed outside minigrad's ops, so only it can tell
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return mg.tensor(np.log(x.numpy()))
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return mg.tensor(grad_output.numpy() / x.numpy())
+
+    with mg.detect_anomaly(), np.errstate(all="ignore"):
+        with pytest.raises(RuntimeError, match="anomaly in forward of 'NumpyLog'"):
+            NumpyLog.apply(mg.tensor([0.0, 1.0], requires_grad=True))
+        y = NumpyLog.apply(mg.tensor([1.0, 2.0], requires_grad=True))
+        with pytest.raises(RuntimeError, match="anomaly in backward of 'NumpyLog'"):
+            y.backward(mg.tensor([np.inf, 1.0]))

@@ -35,7 +35,7 @@ import weakref
 from .. import engine
 from ..backend import xp
 from ..engine import counter_of, is_tensor, new_tensor, wrap
-from ..grad_mode import grad_state, no_grad
+from ..grad_mode import anomaly_state, check_finite, grad_state, no_grad
 from ..ops.array_or_tensor import unbroadcast
 
 
@@ -337,6 +337,10 @@ def _record(cls, ctx: FunctionCtx, args: tuple, output, needs_grad: bool):
             if handed_back:  # an input (or an output twice) handed back: an alias of it
                 out = out.detach()
         results.append(out)
+    if anomaly_state.enabled:
+        for r in results:
+            if is_tensor(r):
+                check_finite(r.data, "forward", cls.__name__)
     ctx._outputs = [(r.shape, r.dtype) if is_tensor(r) else None for r in results]
     ctx._output_arrays = [r.data if is_tensor(r) else None for r in results]
     ctx._tensor_arguments = tuple(is_tensor(a) for a in args)
