@@ -182,7 +182,7 @@ class Function:
 _BASE_SETUP_CONTEXT = inspect.getattr_static(Function, "setup_context")
 
 
-class _OutputGrads:
+class OutputGrads:
     """The gradients of a function's outputs, one slot each (None: none reached it yet), as
     the nodes of several outputs send them to the function's node; the engine adds them."""
 
@@ -191,8 +191,8 @@ class _OutputGrads:
     def __init__(self, grads: list):
         self.grads = grads
 
-    def __add__(self, other: _OutputGrads) -> _OutputGrads:
-        return _OutputGrads([b if a is None else a if b is None else a + b
+    def __add__(self, other: OutputGrads) -> OutputGrads:
+        return OutputGrads([b if a is None else a if b is None else a + b
                              for a, b in zip(self.grads, other.grads)])
 
 
@@ -222,7 +222,7 @@ class OutputNode(engine.Function):
     def backward(self, grad, inputs, output):
         grads = [None] * self.count
         grads[self.index] = grad
-        return (_OutputGrads(grads),)
+        return (OutputGrads(grads),)
 
 
 class FunctionNode(engine.Function):
