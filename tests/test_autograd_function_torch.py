@@ -466,3 +466,34 @@ def test_detect_anomaly_names_the_function_in_forward_and_backward():
         y = NumpyLog.apply(mg.tensor([1.0, 2.0], requires_grad=True))
         with pytest.raises(RuntimeError, match="anomaly in backward of 'NumpyLog'"):
             y.backward(mg.tensor([np.inf, 1.0]))
+
+
+def exp_and_scaled(lib):
+    """Two differentiable outputs, one of them saved for backward."""
+
+    class ExpAndScaled(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            ctx.k = k
+            e = x.exp()
+            ctx.save_for_backward(x, e)
+            return x * k, e
+
+        @staticmethod
+        def backward(ctx, grad_scaled, grad_exp):
+            x, e = ctx.saved_tensors
+            return grad_scaled * ctx.k + grad_exp * e, None
+
+    return ExpAndScaled
+
+
+def test_double_backward_through_a_saved_output_of_a_function_with_two_outputs():
+    results = {}
+    for lib in (mg, torch):
+        x = leaf(lib, X)
+        scaled, e = exp_and_scaled(lib).apply(x, 3.0)
+        (g,) = lib.autograd.grad((scaled * e).sum(), x, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), x)
+        results[lib.__name__] = (as_numpy(g), as_numpy(gg))
+    for ours, theirs in zip(results["minigrad"], results["torch"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
