@@ -8,6 +8,7 @@
 tensor([30.])
 """
 from . import autograd, functional  # noqa: F401 (mg.autograd, mg.functional)
+from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from .backend import bool_ as bool
 from .backend import default_float as get_default_dtype
 from .backend import float32, float64, int64, set_default_dtype
@@ -26,7 +27,6 @@ from .creation import (
     zeros_like,
 )
 from .device import backends, cuda, device
-from .engine import Function
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .gradients import grad
@@ -45,9 +45,10 @@ __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "randn", "rand", "randint", "arange", "eye",
     "zeros_like", "ones_like", "manual_seed", "float32", "float64", "int64", "int32", "bool",
     *exported("torch"),
-    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
+    "is_inference_mode_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
-    "set_default_dtype", "Function", "autograd", "functional", "draw_graph", "nn", "optim",
+    "set_default_dtype", "autograd", "functional", "draw_graph", "nn", "optim",
 ]
 
 

@@ -32,6 +32,7 @@ from typing import Any
 import graphviz
 
 from . import engine
+from .autograd.function import OutputGrads
 from .backend import ndarray, xp
 from .engine import Function, run_backward, topological_order
 from .viz_layout import (  # noqa: F401  (STYLE and the colours are public: the legend's key)
@@ -201,7 +202,11 @@ def _observe_backward(graph: _Graph) -> list[tuple]:
 
 
 def _array(g):
-    return g.data if engine.is_tensor(g) else g
+    if engine.is_tensor(g):
+        return g.data
+    # Not one array: what the outputs of a custom autograd.Function with several outputs send
+    # to its node (one gradient per output); the drawing shows each output's own instead.
+    return None if isinstance(g, OutputGrads) else g
 
 
 def backward_steps(root, names: Mapping | None = None) -> Iterator[BackwardStep]:
