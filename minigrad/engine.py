@@ -362,6 +362,14 @@ def retire_value(tensor, epoch: int) -> None:
         node.output_counter = [old[0] + 1, None, epoch, old[2]]
 
 
+def note_recorded(node: Function) -> None:
+    """What ``Function.apply`` notes on each node it records (inline there, for speed), for a
+    node made elsewhere (``mg.autograd.Function``'s): the epoch, and the running modules."""
+    node.epoch = _writes[0]
+    if _context_provider is not None:
+        _node_context[node] = _context_provider()
+
+
 def current_epoch() -> int:
     """The count of in-place writes so far: a node made now is at this epoch."""
     return _writes[0]

@@ -209,7 +209,7 @@ class OutputNode(engine.Function):
         self.parents = (function_node,)
         self.inputs = (function_node.output,)
         self.output = output
-        self.tensors = self.versions = self.output_version = None
+        self.tensors = self.output_counter = None
         self.epoch = function_node.epoch
 
     def __getattr__(self, name):
@@ -252,7 +252,7 @@ class FunctionNode(engine.Function):
         return OutputNode(self, index, self.ctx._output_arrays[index])
 
     def free(self) -> None:
-        self.inputs = self.output = self.tensors = self.versions = self.output_version = None
+        self.inputs = self.output = self.tensors = self.output_counter = None
         # The ctx itself stays (ctx.constant and friends outlive backward, as in PyTorch).
         self.ctx._saved = self.ctx._output_arrays = None
 
@@ -353,8 +353,8 @@ def _record(cls, ctx: FunctionCtx, args: tuple, output, needs_grad: bool):
                          for a in args)
     node.inputs = tuple(a.data if is_tensor(a) else a for a in args)
     node.output = results[differentiable[0]].data
-    node.tensors = node.versions = node.output_version = None
-    _as_engine_records(node)
+    node.tensors = node.output_counter = None
+    engine.note_recorded(node)  # the epoch and the running modules, as apply notes them
     ctx._node = weakref.ref(node)
     if len(differentiable) == 1:
         node.direct = differentiable[0]
@@ -362,20 +362,11 @@ def _record(cls, ctx: FunctionCtx, args: tuple, output, needs_grad: bool):
         out = results[j]
         out.grad_fn = node if node.direct is not None else OutputNode(node, j, out.data)
         out.requires_grad = True
-        if out._counter is not None:  # changed in place inside forward: its version so far
-            out.grad_fn.output_version = (out._counter, out._counter[0])
+        if out._counter is not None:  # changed in place inside forward: its node learns the counter
+            out.grad_fn.output_counter = out._counter
     ctx._saved = [_saved_entry(t, originals, results) for t in ctx._to_save]
     ctx._to_save = ()
     return results[0] if not isinstance(output, tuple) else tuple(results)
-
-
-def _as_engine_records(node) -> None:
-    """What ``engine.Function.apply`` notes on every node it records: the count of in-place
-    writes so far (a node recorded after the last one needs no version check) and, while nn
-    runs a module, the modules running (the drawing groups nodes by module)."""
-    node.epoch = engine._writes[0]
-    if engine._context_provider is not None:
-        engine._node_context[node] = engine._context_provider()
 
 
 def _saved_entry(t, originals: dict, results: list):
