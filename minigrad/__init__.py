@@ -48,6 +48,7 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
     "set_default_dtype", "Function", "autograd", "functional", "draw_graph", "nn", "optim",
+    "save", "load",
 ]
 
 
@@ -62,6 +63,8 @@ def __getattr__(name):
         return importlib.import_module(".viz", __name__)
     if name in ("nn", "optim"):
         return _nn_package(name)
+    if name in ("save", "load"):  # torch.save / torch.load: nn/serialization.py, no pickle
+        return getattr(_nn_package("nn").serialization, name)
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 
