@@ -7,8 +7,8 @@ the code under test. Runs are small (the 8x8 digits, a 32-unit hidden layer, few
 from __future__ import annotations
 
 import contextlib
-import io
 import importlib
+import io
 import os
 import signal
 import subprocess
