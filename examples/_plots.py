@@ -50,6 +50,8 @@ def plot_decision_boundary(model, data: Data, title: str, path: Path) -> None:
                 alpha=0.25)
     ax.scatter(*data.X_train.T, c=[cmap(c) for c in data.y_train], s=14, edgecolors="k",
                linewidths=0.3, label="train")
+    ax.scatter(*data.X_val.T, c=[cmap(c) for c in data.y_val], s=18, marker="s", edgecolors="k",
+               linewidths=0.3, label="validation")
     ax.scatter(*data.X_test.T, c=[cmap(c) for c in data.y_test], s=28, marker="^",
                edgecolors="k", linewidths=0.5, label="test")
     ax.set(title=title, xticks=[], yticks=[])
