@@ -1,7 +1,8 @@
 """What the main job and the lessons share: the output folder, saving figures, drawing a graph.
 
-Run from a checkout without installing, the scripts still find ``minigrad`` and ``nn``: the
-repository root is put on the import path when they are not importable.
+Run from a checkout, the scripts use the checkout's own ``minigrad`` and ``nn`` (the repository
+root goes first on the import path), installed or not: a learner's edits to minigrad/ show in
+the next run, even where another copy was installed with ``pip install .``.
 """
 from __future__ import annotations
 
@@ -12,10 +13,26 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if importlib.util.find_spec("minigrad") is None:  # a checkout, not an installed package
+if (REPO_ROOT / "minigrad" / "__init__.py").is_file() and str(REPO_ROOT) not in sys.path[:1]:
     sys.path.insert(0, str(REPO_ROOT))
 
-import matplotlib  # noqa: E402
+# What pip installs each module the examples import from (the rest have the module's name).
+PIP_NAMES = {"sklearn": "scikit-learn", "PIL": "pillow"}
+
+
+def missing_extra(error: ImportError, extra: str = "examples"):
+    """Stop with one line saying which pip install brings the missing package (exit status 1)."""
+    name = getattr(error, "name", None) or str(error)
+    script = Path(sys.argv[0]).name or "this example"
+    sys.exit(f"{script}: error: the {name} package is not installed; run "
+             f"pip install -e \".[{extra}]\" from the repository's root "
+             f"(or pip install {PIP_NAMES.get(name, name)})")
+
+
+try:
+    import matplotlib
+except ModuleNotFoundError as missing:  # a checkout installed without the examples extra
+    missing_extra(missing)
 
 matplotlib.use("Agg")  # files only: the scripts run headless (CI, ssh, tests)
 import matplotlib.pyplot as plt  # noqa: E402
@@ -49,9 +66,11 @@ def save_figure(fig, path: Path) -> Path:
     return path
 
 
-def draw_graph_svg(root, path: Path, png: bool = False, **options) -> Path | None:
+def draw_graph_svg(root, path: Path, png: bool = False, fit_inches: float | None = None,
+                   **options) -> Path | None:
     """Draw the backprop graph behind ``root`` to an SVG with ``mg.draw_graph`` (and to a PNG
-    beside it when ``png``).
+    beside it when ``png``). ``fit_inches`` shrinks a larger drawing to fit that many inches
+    (72 pt, 96 CSS pixels each) on its long side: Graphviz's ``size`` attribute.
 
     Returns None (after printing why) when the drawing module or Graphviz's ``dot`` is missing:
     the rest of a script does not depend on the picture.
@@ -67,6 +86,8 @@ def draw_graph_svg(root, path: Path, png: bool = False, **options) -> Path | Non
 
     try:
         digraph = mg.draw_graph(root, **options)
+        if fit_inches is not None:
+            digraph.attr(size=f"{fit_inches:g},{fit_inches:g}")
         svg = digraph.pipe(format="svg")
     except ImportError as error:  # the graphviz Python package itself
         print(f"note: the graph drawing is skipped ({error})")

@@ -1,11 +1,18 @@
 """Write examples/tutorial.ipynb from the cells below (the notebook is generated, so that a review
-reads this file and its diff, not JSON).
+reads this file and its diff, not JSON), and run it, so that the committed notebook shows its
+outputs and drawings where the repository is browsed.
 
-    python examples/make_notebook.py            # rewrites examples/tutorial.ipynb
+    python examples/make_notebook.py              # rewrites and executes examples/tutorial.ipynb
+    python examples/make_notebook.py --no-execute # the cells only, without outputs
+
+Executing needs the kernel (``pip install -e ".[dev]"`` or ``".[notebook]"``) and, for the
+drawings, Graphviz's ``dot``.
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -16,9 +23,10 @@ CELLS = [
 
 A tour of the engine: tensors, the graph they record, `backward()`, one neuron, and an MLP
 that learns the spiral, with the backprop graph drawn inline. Run the cells in order."""),
-    ("code", """import importlib.util, pathlib, sys
-if importlib.util.find_spec("minigrad") is None:  # a checkout, not an installed package
-    sys.path.insert(0, str(pathlib.Path.cwd().parent))
+    ("code", """import pathlib, sys
+root = pathlib.Path.cwd().parent  # a checkout: its own minigrad, installed or not
+if (root / "minigrad" / "__init__.py").is_file():
+    sys.path.insert(0, str(root))
 
 import numpy as np
 import matplotlib.pyplot as plt
@@ -94,9 +102,10 @@ plt.title(f"accuracy {accuracy:.2f}")
 plt.show()"""),
     ("md", """## The backprop graph of the MLP
 The graph of one loss on a batch of 4 points, with the layers of the model grouped."""),
-    ("code", """loss = F.cross_entropy(model(X[:4]), y[:4])
+    ("code", """model.zero_grad()  # the drawing shows this step's gradients, none left over from training
+loss = F.cross_entropy(model(X[:4]), y[:4])
 if shutil.which("dot"):
-    display(mg.draw_graph(loss, module=model))
+    display(mg.draw_graph(loss, module=model, rankdir="TB"))
 model.zero_grad()"""),
 ]
 
@@ -122,10 +131,29 @@ def build() -> nbformat.NotebookNode:
     return notebook
 
 
-def main() -> None:
-    path = Path(__file__).resolve().parent / "tutorial.ipynb"
-    nbformat.write(build(), path)
-    print(f"wrote {path}")
+def execute(notebook: nbformat.NotebookNode, folder: Path) -> None:
+    """Run every cell in a fresh kernel, in ``folder``, keeping the outputs in ``notebook``."""
+    import nbclient
+
+    if shutil.which("dot") is None:
+        raise SystemExit("make_notebook.py: error: Graphviz's dot is not installed: the committed "
+                         "notebook would lose its drawings (or give --no-execute)")
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(folder)}}).execute()
+    for cell in notebook.cells:  # no run-dependent metadata: regenerating changes nothing else
+        cell.metadata.pop("execution", None)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Write (and run) examples/tutorial.ipynb.")
+    parser.add_argument("--no-execute", action="store_true", help="write the cells without outputs")
+    args = parser.parse_args(argv)
+    folder = Path(__file__).resolve().parent
+    notebook = build()
+    if not args.no_execute:
+        execute(notebook, folder)
+    nbformat.write(notebook, folder / "tutorial.ipynb")
+    print(f"wrote {folder / 'tutorial.ipynb'}" + ("" if args.no_execute else ", executed"))
 
 
 if __name__ == "__main__":

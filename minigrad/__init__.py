@@ -49,6 +49,7 @@ __all__ = [
     "is_inference_mode_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
     "set_default_dtype", "autograd", "functional", "draw_graph", "nn", "optim",
+    "save", "load",
 ]
 
 
@@ -63,6 +64,8 @@ def __getattr__(name):
         return importlib.import_module(".viz", __name__)
     if name in ("nn", "optim"):
         return _nn_package(name)
+    if name in ("save", "load"):  # torch.save / torch.load: nn/serialization.py, no pickle
+        return getattr(_nn_package("nn").serialization, name)
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 

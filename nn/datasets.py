@@ -63,8 +63,8 @@ def load_digits():
         from sklearn.datasets import load_digits as sklearn_digits
     except ImportError:
         raise ImportError("nn.datasets.load_digits needs scikit-learn, which bundles the digits; "
-                          "install it with `pip install minigrad[examples]` (or "
-                          "`pip install scikit-learn`)") from None
+                          "install it with `pip install -e \".[examples]\"` from the repository's "
+                          "root (or `pip install scikit-learn`)", name="sklearn") from None
     digits = sklearn_digits()
     X = (digits.data / 16.0).astype(np.float32)
     return Tensor(X), Tensor(digits.target.astype(np.int64))

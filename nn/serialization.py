@@ -1,15 +1,23 @@
-"""``nn.save`` / ``nn.load``: a state_dict as a numpy ``.npz`` file, never a pickle.
+"""``mg.save`` / ``mg.load`` (also ``nn.save`` / ``nn.load``): checkpoints without pickle.
 
-The file's keys are exactly the state_dict names, so ``numpy.load(path)`` reads it too: it is a
-zip archive with one ``.npy`` member per name, as ``numpy.savez`` writes it.
+Two formats, told apart on loading by the file's first bytes, never by its name:
 
-Two promises make a checkpoint safe to rely on:
+- **safetensors** (any path not ending in ``.npz``): a state_dict, an optimizer's or a
+  scheduler's state_dict, or dicts, lists and tuples of those with numbers, strings, bools and
+  None, such as ``{'model': ..., 'optimizer': ..., 'epoch': 3}``. The tensors are a safetensors
+  file (PyTorch reads a saved state_dict with ``safetensors.torch.load_file``), the rest is
+  JSON in its metadata; see ``nn/serialization_safetensors.py``. Files that PyTorch writes with
+  ``safetensors.torch.save_file`` load too, as an OrderedDict name -> Tensor.
+- **npz** (a path ending in ``.npz``): one flat state_dict as a numpy ``.npz`` archive whose
+  keys are exactly the state_dict's names, so ``numpy.load(path)`` reads it too.
 
-- a save is all or nothing: the archive is written to a new file in the same folder and renamed
-  over the old one only once complete, so a save killed half-way (Ctrl-C, a full disk, a kill)
-  leaves the previous checkpoint exactly as it was;
+Two promises make a checkpoint safe to rely on, in both formats:
+
+- a save is all or nothing: the file is written to a new file in the same folder, synced, and
+  renamed over the old one only once complete, so a save killed half-way (Ctrl-C, a full disk,
+  a kill) leaves the previous checkpoint exactly as it was;
 - a load returns exactly what was saved or raises :class:`CheckpointError` naming the file: a
-  truncated or corrupt file, a member that is not a numeric array, anything nn.save did not
+  truncated or corrupt file, a member that is not a numeric array, anything save did not
   write. Nothing is ever unpickled.
 """
 from __future__ import annotations
@@ -27,9 +35,11 @@ import numpy as np
 
 from minigrad import Tensor
 
+from . import serialization_safetensors as safetensors_format
+
 
 class CheckpointError(ValueError, RuntimeError):
-    """The file given to :func:`nn.load` is not a checkpoint written by :func:`nn.save`.
+    """The file given to :func:`load` is not a checkpoint that :func:`save` could have written.
 
     A ``RuntimeError``, as what ``torch.load`` raises for a corrupt or truncated file
     ("PytorchStreamReader failed reading zip archive"), so code written for PyTorch catches it;
@@ -40,23 +50,45 @@ class CheckpointError(ValueError, RuntimeError):
 # bool, signed and unsigned integers, floats, complex: what a tensor can hold. Strings, objects
 # (which numpy can only store as a pickle) and structured records are refused both ways.
 _NUMERIC_KINDS = "biufc"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive's first record (or an empty one's end)
 
 
-# -- saving --------------------------------------------------------------------------------------
-def save(state_dict, path) -> None:
-    """Write ``state_dict`` (name -> tensor or array) to ``path`` as an ``.npz`` archive.
+def save(obj, f) -> None:
+    """Write ``obj`` to the path ``f``, as ``torch.save``: a safetensors file, or an ``.npz``
+    archive when ``f`` ends in ``.npz`` (then ``obj`` must be one flat state_dict).
 
-    Any string is a valid name (``file`` and ``allow_pickle`` included). The old file at
-    ``path``, if any, is replaced only once the new one is completely written.
+    The old file at ``f``, if any, is replaced only once the new one is completely written.
 
-    >>> import tempfile, os, nn
-    >>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
-    >>> nn.save(nn.Linear(2, 1).state_dict(), path)
-    >>> sorted(nn.load(path))
+    >>> import tempfile, os, minigrad as mg, nn
+    >>> folder = tempfile.mkdtemp()
+    >>> model = nn.Linear(2, 1)
+    >>> optimizer = nn.optim.Adam(model.parameters())
+    >>> mg.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": 3},
+    ...         os.path.join(folder, "checkpoint.pt"))
+    >>> checkpoint = mg.load(os.path.join(folder, "checkpoint.pt"))
+    >>> sorted(checkpoint["model"]), checkpoint["epoch"]
+    (['bias', 'weight'], 3)
+    >>> nn.save(model.state_dict(), os.path.join(folder, "model.npz"))  # numpy's format
+    >>> sorted(nn.load(os.path.join(folder, "model.npz")))
     ['bias', 'weight']
     """
-    arrays = _arrays_to_save(state_dict)
-    _write_atomically(os.fspath(path), lambda file: _write_archive(file, arrays))
+    path = _path_of(f, "save")
+    if path.lower().endswith(".npz"):
+        if not isinstance(obj, dict):
+            raise TypeError(f"save: a .npz file holds one flat state_dict (name -> tensor), got a "
+                            f"{type(obj).__name__}; save other checkpoints to a path not ending "
+                            "in .npz (safetensors), e.g. checkpoint.pt")
+        arrays = _arrays_to_save(obj)
+        _write_atomically(path, lambda file: _write_archive(file, arrays))
+        return
+    data = safetensors_format.to_bytes(obj)  # every value checked before a file is touched
+    _write_atomically(path, lambda file: file.write(data))
+
+
+def _path_of(f, who: str) -> str:
+    if isinstance(f, (str, os.PathLike)):
+        return os.fspath(f)
+    raise TypeError(f"{who}: give a file path (str or pathlib.Path), got a {type(f).__name__}")
 
 
 def _arrays_to_save(state_dict) -> OrderedDict:
@@ -64,12 +96,16 @@ def _arrays_to_save(state_dict) -> OrderedDict:
     arrays = OrderedDict()
     for key, value in state_dict.items():
         if not isinstance(key, str):
-            raise TypeError(f"nn.save: state_dict keys must be strings, got {key!r}")
+            raise TypeError(f"save: a .npz state_dict's keys must be strings, got {key!r}")
         if "\0" in key:  # zip ends a member's name at a NUL byte: two keys could collide
-            raise ValueError(f"nn.save: the key {key!r} contains a NUL character")
+            raise ValueError(f"save: the key {key!r} contains a NUL character")
+        if not isinstance(value, (Tensor, np.ndarray, np.generic, int, float, bool)):
+            raise TypeError(f"save: the value of {key!r} is a {type(value).__name__}; a .npz file "
+                            "holds one flat state_dict of tensors and arrays (save nested "
+                            "checkpoints to a path not ending in .npz)")
         array = value.data if isinstance(value, Tensor) else np.asarray(value)
         if array.dtype.kind not in _NUMERIC_KINDS:
-            raise TypeError(f"nn.save: value of {key!r} is not numeric (dtype {array.dtype}); only "
+            raise TypeError(f"save: value of {key!r} is not numeric (dtype {array.dtype}); only "
                             "tensors and numeric arrays can be saved")
         arrays[key] = array
     return arrays
@@ -187,23 +223,67 @@ _MALFORMED = (
 _MAX_DEFLATE_RATIO = 1032
 
 
-def load(path) -> OrderedDict:
-    """Read a file written by :func:`save`: an ordered dict name -> Tensor.
+def load(f, map_location=None, weights_only=None):
+    """Read a file written by :func:`save` (or by ``safetensors.torch.save_file``): what was
+    saved, with its types, or an OrderedDict name -> Tensor for an ``.npz`` archive or a
+    safetensors file written by another program.
 
-    Raises ``FileNotFoundError`` when there is no file, and :class:`CheckpointError` (naming the
-    file and what is wrong) for anything that is not a complete checkpoint of numeric arrays.
+    The format is told by the file's first bytes, not its name. ``map_location`` may be None or
+    the CPU (minigrad's only device); ``weights_only`` changes nothing, since these files hold no
+    pickled objects to allow or refuse. Raises ``FileNotFoundError`` when there is no file, and
+    :class:`CheckpointError` (naming the file and what is wrong) for anything that is not a
+    complete checkpoint.
     """
-    path = os.fspath(path)
+    path = _path_of(f, "load")
+    _check_map_location(map_location)
+    if weights_only not in (None, True, False):
+        raise TypeError(f"load: weights_only must be a bool, got {weights_only!r}")
     if not os.path.exists(path):
         raise FileNotFoundError(f"nn.load: no such file {path!r}")
     with open(path, "rb") as file:  # a folder or a permission problem stays an OSError
-        try:
-            return _read_archive(file)
-        except _MALFORMED as error:  # CheckpointError is a ValueError: caught here too
+        start = file.read(16)
+        file.seek(0)
+        if start[:4] in _ZIP_MAGIC:
+            try:
+                return _read_archive(file)
+            except _MALFORMED as error:  # CheckpointError is a ValueError: caught here too
+                raise CheckpointError(
+                    f"nn.load: {path!r} is not a state_dict saved by nn.save (a numpy .npz archive "
+                    f"of numeric arrays); it may be truncated, corrupt or another format: {error}"
+                ) from None
+        if not _looks_like_safetensors(start, os.fstat(file.fileno()).st_size):
             raise CheckpointError(
-                f"nn.load: {path!r} is not a state_dict saved by nn.save (a numpy .npz archive "
-                f"of numeric arrays); it may be truncated, corrupt or another format: {error}"
-            ) from None
+                f"nn.load: {path!r} is not a state_dict saved by nn.save or mg.save: it starts with "
+                f"{start[:8]!r}, neither a safetensors header nor a .npz (zip) archive; it may be "
+                "empty, truncated or another format (torch.save's pickles are not read)")
+        data = file.read()
+    return _read_safetensors(data, path)
+
+
+def _check_map_location(map_location) -> None:
+    if map_location is None or str(map_location) == "cpu":
+        return
+    raise ValueError(f"load: map_location={map_location!r}: minigrad runs on the CPU only; give "
+                     "None or 'cpu'")
+
+
+def _looks_like_safetensors(start: bytes, file_size: int) -> bool:
+    """A safetensors file opens with its header's length (8 bytes, little-endian) and '{'."""
+    if len(start) < 9:
+        return False
+    size = int.from_bytes(start[:8], "little")
+    return start[8:9] == b"{" and 2 <= size <= file_size - 8
+
+
+def _read_safetensors(data: bytes, path: str):
+    from safetensors import SafetensorError
+
+    try:
+        return safetensors_format.from_bytes(data)
+    except (SafetensorError, safetensors_format.StructureError, ValueError) as error:
+        raise CheckpointError(
+            f"nn.load: {path!r} is not a checkpoint saved by mg.save / nn.save (a safetensors "
+            f"file); it may be truncated, corrupt or another format: {error}") from None
 
 
 def _read_archive(file) -> OrderedDict:

@@ -106,7 +106,7 @@ def test_load_digits_without_scikit_learn_names_the_extra(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_sklearn)
-    with pytest.raises(ImportError, match=r"pip install minigrad\[examples\]"):
+    with pytest.raises(ImportError, match=r"pip install -e \"\.\[examples\]\""):
         nn.datasets.load_digits()
 
 

@@ -11,8 +11,12 @@ import csv
 import gzip
 import importlib
 import io
+import json
 import math
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -23,10 +27,9 @@ pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")
 pytest.importorskip("sklearn")
 
-from example_scripts import CAN_DRAW, assert_png, run_script  # noqa: E402
+from example_scripts import CAN_DRAW, EXAMPLES, assert_png, run_script  # noqa: E402
 
 import minigrad as mg  # noqa: E402
-import nn  # noqa: E402
 
 train = importlib.import_module("train")  # examples/train.py: example_scripts put it on the path
 
@@ -114,18 +117,62 @@ def test_every_optimizer_trains_the_moons(tmp_path, optimizer):
     assert result.test_accuracy >= 0.8
 
 
+# -- the split, the epochs, the kept model --------------------------------------------------------
+def test_the_split_sizes_are_printed_and_cover_the_dataset_once(runs):
+    result, lines, _ = runs["digits"]
+    sizes = result.data.sizes()
+    assert sum(sizes.values()) == 1797  # scikit-learn's digits
+    assert sizes["test"] == 450 and sizes["validation"] == 269  # 25% and 15% of each class
+    assert lines[0].startswith(f"digits: {sizes['train']} train / {sizes['validation']} validation / "
+                               f"{sizes['test']} test samples (split by --seed 0)")
+    train_rows = {row.tobytes() for row in result.data.X_train}
+    assert not train_rows & {row.tobytes() for row in result.data.X_test}
+    assert not train_rows & {row.tobytes() for row in result.data.X_val}
+
+
+def test_the_split_is_fixed_by_the_seed(tmp_path):
+    _data = importlib.import_module("_data")
+    first, again, other = (_data.load_data("digits", seed) for seed in (0, 0, 1))
+    np.testing.assert_array_equal(first.y_val, again.y_val)
+    np.testing.assert_array_equal(first.X_test, again.X_test)
+    assert not np.array_equal(first.X_test, other.X_test)
+
+
+def test_one_line_per_epoch_with_train_and_validation_numbers(runs):
+    for result, lines, _ in runs.values():
+        epoch_lines = [line for line in lines if line.startswith("epoch ")]
+        assert len(epoch_lines) == len(result.history)
+        for line, row in zip(epoch_lines, result.history):
+            assert f"train loss {row['train_loss']:.4f} acc {row['train_acc']:.3f}" in line
+            assert f"val loss {row['val_loss']:.4f} acc {row['val_acc']:.3f}" in line
+
+
+def test_the_kept_model_is_the_best_epoch_on_validation_and_test_is_measured_on_it(runs):
+    for result, _, out in runs.values():
+        val_accs = [row["val_acc"] for row in result.history]
+        assert result.history[result.best_epoch - 1]["val_acc"] == max(val_accs)
+        config = json.loads((out / "config.json").read_text())
+        assert config["best_epoch"] == result.best_epoch
+        assert config["test_accuracy"] == result.test_accuracy
+        _, accuracy, _ = train.evaluate(result.model, train.loss_function("cross_entropy"),
+                                        result.data.X_test, result.data.y_test)
+        assert accuracy == result.test_accuracy
+        best = mg.load(out / "best.safetensors")
+        assert best["epoch"] == result.best_epoch
+
+
 # -- outputs -------------------------------------------------------------------------------------
-def test_metrics_csv_has_one_row_per_epoch(runs):
+def test_metrics_csv_has_one_row_per_epoch_with_validation_columns(runs):
     for result, _, out in runs.values():
         with open(out / "metrics.csv", newline="") as file:
             reader = csv.DictReader(file)
             rows = list(reader)
-        assert reader.fieldnames == ["epoch", "train_loss", "train_acc", "test_loss", "test_acc"]
+        assert reader.fieldnames == ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr"]
         assert [int(row["epoch"]) for row in rows] == list(range(1, len(result.history) + 1))
-        for row in rows:
-            assert float(row["train_loss"]) >= 0 and float(row["test_loss"]) >= 0
-            assert 0 <= float(row["train_acc"]) <= 1 and 0 <= float(row["test_acc"]) <= 1
-        assert float(rows[-1]["test_acc"]) == pytest.approx(result.test_accuracy, abs=1e-6)
+        for row, kept in zip(rows, result.history):
+            assert float(row["train_loss"]) >= 0 and float(row["val_loss"]) >= 0
+            assert float(row["val_acc"]) == pytest.approx(kept["val_acc"], abs=1e-6)
+            assert 0 <= float(row["train_acc"]) <= 1 and 0 <= float(row["val_acc"]) <= 1
 
 
 @pytest.mark.parametrize("name, pictures", [
@@ -140,7 +187,7 @@ def test_pictures_are_written_as_png(runs, name, pictures):
         assert_png(out / picture)
 
 
-def test_the_backprop_graph_is_an_svg_or_a_note_says_why(runs):
+def test_the_backprop_graph_is_an_svg_of_a_fresh_step_that_fits_a_screen(runs):
     for _, lines, out in runs.values():
         if CAN_DRAW:
             root = ET.parse(out / "graph.svg").getroot()
@@ -149,17 +196,35 @@ def test_the_backprop_graph_is_an_svg_or_a_note_says_why(runs):
             assert {"node", "edge"} <= classes  # a drawn graph, not an empty picture
             texts = {element.text for element in root.iter() if element.tag.endswith("text")}
             assert {"x", "y", "scores", "loss"} <= texts  # the names draw_one_step gives
+            assert not any("accumulated" in (text or "") for text in texts)  # no leftover .grad
+            width, height = (float(root.get(side).removesuffix("pt")) for side in ("width", "height"))
+            assert max(width, height) * 4 / 3 <= 1601  # CSS pixels: 96 per inch, 72 pt per inch
         else:
             assert not (out / "graph.svg").exists()
             assert any(line.startswith("note:") and "graph" in line for line in lines)
 
 
+def test_the_checkpoints_hold_what_it_takes_to_use_or_continue_the_run(runs):
+    result, _, out = runs["digits"]
+    for name in ("best.safetensors", "last.safetensors"):
+        checkpoint = mg.load(out / name)
+        assert {"model", "optimizer", "scheduler", "epoch", "rng", "preprocessing", "class_names",
+                "model_config", "options", "history"} <= set(checkpoint)
+        assert checkpoint["class_names"] == [str(k) for k in range(10)]
+        assert checkpoint["model_config"] == {"in_features": 64, "hidden": [256, 128],
+                                              "num_classes": 10, "activation": "relu"}
+        np.testing.assert_array_equal(checkpoint["preprocessing"]["mean"].numpy(), result.data.mean)
+        np.testing.assert_array_equal(checkpoint["preprocessing"]["std"].numpy(), result.data.std)
+        assert checkpoint["preprocessing"]["image_shape"] == (8, 8)
+        assert checkpoint["optimizer"]["state"]  # Adam's moments, to resume with
+    assert not [name for name in os.listdir(out) if name.startswith(".")]  # no temporary left
+
+
 @pytest.mark.parametrize("name", ["digits", "spiral"])
-def test_saved_weights_reload_into_an_equal_model(runs, name):
+def test_the_best_checkpoint_reloads_into_an_equal_model(runs, name):
     result, _, out = runs[name]
     original = result.model.state_dict()
-    assert set(nn.load(out / "model.npz")) == set(original)
-    reloaded = train.load_model(out)  # rebuilt from config.json, filled from model.npz
+    reloaded, _ = importlib.import_module("_checkpoint").load_model(out)
     assert reloaded.state_dict().keys() == original.keys()
     for key, value in reloaded.state_dict().items():
         np.testing.assert_array_equal(np.asarray(value.data), np.asarray(original[key].data))
@@ -168,18 +233,80 @@ def test_saved_weights_reload_into_an_equal_model(runs, name):
         np.testing.assert_array_equal(reloaded(X).data.argmax(1), result.model(X).data.argmax(1))
 
 
+def test_a_second_run_never_overwrites_the_first_unless_asked(tmp_path):
+    out = tmp_path / "spiral"
+    base = ["--dataset", "spiral", "--epochs", "1"]
+    run_in_process([*base, "--out", str(out)])
+    first = (out / "best.safetensors").read_bytes()
+    second, lines = run_in_process([*base, "--seed", "1", "--out", str(out)])
+    assert second.folder == tmp_path / "spiral-2" and (out / "best.safetensors").read_bytes() == first
+    assert lines[0] == (f"{out} holds an earlier run: writing to {tmp_path / 'spiral-2'} instead "
+                        f"(--out {out} --overwrite replaces it)")
+    third, _ = run_in_process([*base, "--seed", "2", "--out", str(out)])
+    assert third.folder == tmp_path / "spiral-3"
+    replaced, _ = run_in_process([*base, "--seed", "1", "--out", str(out), "--overwrite"])
+    assert replaced.folder == out
+    assert mg.load(out / "best.safetensors")["options"]["seed"] == 1
+
+
 # -- bad options ---------------------------------------------------------------------------------
+def bad_idx_labels(folder: Path) -> Path:
+    fake_mnist(folder)
+    labels = np.zeros(100, dtype=np.uint8)
+    labels[7] = 12  # a label 12 in a 10-class file
+    write_idx(folder / "t10k-labels-idx1-ubyte.gz", labels)
+    return folder
+
+
 @pytest.mark.parametrize("args, words", [
     (["--dataset", "cifar"], "unknown dataset"),
     (["--dataset", "mnist:/no/such/folder"], "not found"),
     (["--hidden", "128,abc"], "does not parse"),
     (["--lr", "-0.1"], "--lr"),
     (["--optimizer", "lbfgs"], "invalid choice"),
+    (["--seed", "-1"], "--seed must be an integer from 0"),
+    (["--epochs", "0"], "--epochs must be positive"),
+    (["--weight-decay", "nan"], "--weight-decay"),
+    (["--overwrite"], "--overwrite needs --out"),
+    (["--dataset", "mnist:{tmp}/idx"], "has the label 12 at index 7"),
+    (["--out", "{tmp}/a_file/run"], "cannot write to the output folder"),
 ])
-def test_bad_option_gives_a_one_line_error(tmp_path, args, words):
-    completed = run_script("train.py", *args, "--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert completed.returncode != 0
+def test_bad_option_gives_a_one_line_error_before_training(tmp_path, args, words):
+    bad_idx_labels(tmp_path / "idx")
+    (tmp_path / "a_file").write_text("not a folder")
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
+    if "--out" not in args and "--overwrite" not in args:
+        args += ["--out", str(tmp_path / "out")]
+    completed = run_script("train.py", *args, cwd=tmp_path)
+    assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1, completed.stderr
     assert words in lines[0]
+    assert "epoch" not in completed.stdout and "initial loss" not in completed.stdout
+
+
+def test_an_unwritable_existing_output_folder_is_refused_before_training(tmp_path, monkeypatch):
+    _checkpoint = importlib.import_module("_checkpoint")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(_checkpoint.tempfile, "NamedTemporaryFile", refuse)  # root can write anywhere
+    with pytest.raises(train.UsageError, match="cannot write to the output folder .*Permission denied"):
+        run_in_process(["--dataset", "spiral", "--out", str(tmp_path)])
+
+
+def test_a_missing_extra_names_the_pip_install_to_run(tmp_path):
+    blocker = tmp_path / "sitecustomize.py"  # matplotlib cannot be imported, as without the extra
+    blocker.write_text("import sys\nclass Block:\n    def find_spec(self, name, path=None, target=None):\n"
+                       "        if name == 'matplotlib':\n"
+                       "            raise ModuleNotFoundError(\"No module named 'matplotlib'\", name=name)\n"
+                       "sys.meta_path.insert(0, Block())\n")
+    completed = subprocess.run([sys.executable, str(EXAMPLES / "train.py"), "--quick"], cwd=tmp_path,
+                               capture_output=True, text=True, timeout=60,
+                               env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert completed.returncode == 1 and "Traceback" not in completed.stderr
+    assert completed.stderr.strip() == ('train.py: error: the matplotlib package is not installed; run '
+                                        'pip install -e ".[examples]" from the repository\'s root '
+                                        '(or pip install matplotlib)')

@@ -268,7 +268,7 @@ def test_save_and_load_round_trip_through_npz(tmp_path):
     mg.manual_seed(0)
     model = Net()
     model(mg.randn(6, 3))  # moves the running statistics
-    path = tmp_path / "model.weights"
+    path = tmp_path / "model.npz"  # .npz: numpy's format (any other name: safetensors)
     nn.save(model.state_dict(), path)
     with np.load(path, allow_pickle=False) as archive:
         assert sorted(archive.files) == sorted(model.state_dict())
