@@ -12,6 +12,30 @@ from .promotion import cast_operands, result_type
 from .registry import op
 
 
+class FloatUnary(Function):
+    """An elementwise function of a real number.  Integer and bool inputs are computed in the
+    default float (``torch.sin`` of an int tensor is float32); outside the function's domain the
+    result is nan (or inf), as PyTorch gives it, without numpy's RuntimeWarning."""
+
+    __slots__ = ()
+    compute = staticmethod(xp.positive)  # (each subclass gives its own)
+
+    def forward(self, x):
+        with xp.errstate(all="ignore"):
+            return self.compute(as_float(x))
+
+
+def on_either(function_class, array_function):
+    """``f(x)``: ``function_class`` recorded on a Tensor, ``array_function`` on an array.  Backward
+    rules call this form: they get arrays in a plain backward and Tensors under create_graph."""
+
+    def apply(x):
+        return function_class.apply(x) if is_tensor(x) else array_function(x)
+
+    apply.__name__ = apply.__qualname__ = function_class.name
+    return apply
+
+
 class Exp(Function):
     __slots__ = ()
     name = "exp"
@@ -251,7 +275,7 @@ def abs(input):
     return Abs.apply(input)
 
 
-@op("erf")
+@op("erf", inplace=True)
 def erf_(input):
     return Erf.apply(input)
 

@@ -1,0 +1,307 @@
+"""Logarithms, exponentials, powers and the error functions beyond exp/log/sqrt/erf:
+``log1p expm1 log2 log10 exp2 rsqrt reciprocal square erfc erfinv``, and the binary
+``logaddexp2 hypot copysign`` and ``lerp``.
+
+Primitives where composition would lose digits (``log1p(1e-10)`` is not ``log(1 + 1e-10)``,
+``log10(1000)`` is not ``log(1000) / log(10)``, ``erfc(10)`` is not ``1 - erf(10)``);
+composites where it loses nothing (``exp2 = 2 ** x``, ``rsqrt = 1 / sqrt(x)``,
+``reciprocal = 1 / x``, ``square = x * x``, ``lerp``).
+"""
+from __future__ import annotations
+
+import math
+
+from ..backend import int64, ndarray, xp
+from ..engine import is_tensor
+from .arithmetic import Binary, Div, Mul, Pow, zero_gradient
+from .array_or_tensor import broadcast_error, exp, operand, raw, sigmoid
+from .elementwise import FloatUnary, Sqrt, where
+from .registry import op
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+class Log1p(FloatUnary):
+    __slots__ = ()
+    name = "log1p"
+    caption = "grad_in = grad_out / (1 + x)"
+    reads = (0,)
+    compute = staticmethod(xp.log1p)
+
+    def backward(self, grad, inputs, output):  # d/dx log(1 + x) = 1 / (1 + x)
+        return (grad / (inputs[0] + 1),)
+
+
+class Expm1(FloatUnary):
+    __slots__ = ()
+    name = "expm1"
+    caption = "grad_in = grad_out * (expm1(x) + 1)"
+    reads = (-1,)
+    compute = staticmethod(xp.expm1)
+
+    def backward(self, grad, inputs, output):  # d/dx (e^x - 1) = e^x = expm1(x) + 1
+        return (grad * (output + 1),)
+
+
+class Log2(FloatUnary):
+    __slots__ = ()
+    name = "log2"
+    caption = "grad_in = grad_out / (x ln 2)"
+    reads = (0,)
+    compute = staticmethod(xp.log2)
+
+    def backward(self, grad, inputs, output):  # d/dx log2 x = 1 / (x ln 2)
+        return (grad / (inputs[0] * _LN2),)
+
+
+class Log10(FloatUnary):
+    __slots__ = ()
+    name = "log10"
+    caption = "grad_in = grad_out / (x ln 10)"
+    reads = (0,)
+    compute = staticmethod(xp.log10)
+
+    def backward(self, grad, inputs, output):  # d/dx log10 x = 1 / (x ln 10)
+        return (grad / (inputs[0] * _LN10),)
+
+
+_erfc_elementwise = xp.frompyfunc(math.erfc, 1, 1)
+
+
+def _erfc(x):
+    return xp.asarray(_erfc_elementwise(x), dtype=x.dtype)
+
+
+class Erfc(FloatUnary):
+    __slots__ = ()
+    name = "erfc"
+    caption = "grad_in = -grad_out * 2/sqrt(pi) * exp(-x²)"
+    reads = (0,)
+    compute = staticmethod(_erfc)  # (math.erfc per element: exact to double precision)
+
+    def backward(self, grad, inputs, output):  # d/dx (1 - erf x) = -2/sqrt(pi) e^(-x^2)
+        x = inputs[0]
+        return (grad * exp(-(x * x)) * -_TWO_OVER_SQRT_PI,)
+
+
+def _erfinv(x):
+    """The inverse of erf on (-1, 1) (±inf at ±1, nan outside): Winitzki's closed-form guess
+    (relative error 2e-3), then Newton steps on erfc(|y|) = 1 - |x|, which keep their relative
+    precision as |x| nears 1 (1 - |x| is exact there)."""
+    x64 = x.astype(xp.float64)
+    magnitude = xp.abs(x64)
+    inside = magnitude < 1
+    t = xp.where(inside, magnitude, 0.0)
+    log_term = xp.log1p(-t * t)
+    a = 0.147
+    first = 2 / (math.pi * a) + log_term / 2
+    y = xp.sqrt(xp.sqrt(first * first - log_term / a) - first)
+    for _ in range(4):  # quadratic convergence: 2e-3 -> 4e-6 -> 2e-11 -> double precision
+        residual = xp.asarray(_erfc_elementwise(y), dtype=xp.float64) - (1 - t)
+        y = y + residual / (_TWO_OVER_SQRT_PI * xp.exp(-y * y))
+    y = xp.where(inside, y, xp.where(magnitude == 1, xp.inf, xp.nan))
+    return (xp.copysign(y, x64)).astype(x.dtype)
+
+
+class Erfinv(FloatUnary):
+    __slots__ = ()
+    name = "erfinv"
+    caption = "grad_in = grad_out * sqrt(pi)/2 * exp(erfinv(x)²)"
+    reads = (-1,)
+    compute = staticmethod(_erfinv)
+
+    def backward(self, grad, inputs, output):  # d/dx erfinv x = sqrt(pi)/2 e^(erfinv(x)^2)
+        return (grad * exp(output * output) / _TWO_OVER_SQRT_PI,)
+
+
+class FloatBinary(Binary):
+    """A binary op PyTorch defines for floats only (NotImplementedError for integers and bools)."""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        for x in (a, b):
+            if isinstance(x, ndarray) and x.dtype.kind not in "fc":
+                raise NotImplementedError(f"{self.name}: not implemented for {x.dtype} tensors; "
+                                          "convert them first, e.g. x.float()")
+        return super().forward(a, b)
+
+
+class LogAddExp2(FloatBinary):
+    __slots__ = ()
+    name = "logaddexp2"
+    caption = "grad_a = grad_out * sigmoid((a - b) ln 2), grad_b = grad_out * sigmoid((b - a) ln 2)"
+    compute = staticmethod(xp.logaddexp2)
+    grad_a_reads = grad_b_reads = (0, 1)
+
+    def grad_a(self, grad, a, b, out):  # d/da log2(2^a + 2^b) = 2^a / (2^a + 2^b)
+        return grad * sigmoid((a - b) * _LN2)
+
+    def grad_b(self, grad, a, b, out):
+        return grad * sigmoid((b - a) * _LN2)
+
+
+class Hypot(FloatBinary):
+    __slots__ = ()
+    name = "hypot"
+    caption = "grad_a = grad_out * a / hypot(a, b), grad_b = grad_out * b / hypot(a, b)"
+    compute = staticmethod(xp.hypot)
+    grad_a_reads = (0, -1)
+    grad_b_reads = (1, -1)
+
+    def grad_a(self, grad, a, b, out):  # d/da sqrt(a^2 + b^2) = a / sqrt(a^2 + b^2)
+        return grad * a / out
+
+    def grad_b(self, grad, a, b, out):
+        return grad * b / out
+
+
+class Copysign(Binary):
+    """The magnitude of ``a`` with the sign of ``b`` (-0.0 counts as negative)."""
+
+    __slots__ = ()
+    name = "copysign"
+    caption = "grad_a = grad_out * sign(a) * sign(b) (0 where a = 0), grad_b = 0"
+    compute = staticmethod(xp.copysign)
+    true_division = True  # floating for integer operands too
+    grad_a_reads = (0, 1)
+
+    def grad_a(self, grad, a, b, out):  # d/da |a| sign(b) = sign(a) sign(b), 0 at a = 0 (PyTorch's)
+        dtype = raw(grad).dtype
+        return grad * (xp.sign(raw(a)) * xp.copysign(xp.ones((), dtype), raw(b))).astype(dtype)
+
+    def grad_b(self, grad, a, b, out):  # piecewise constant in b
+        return zero_gradient(grad)
+
+
+# ---------------------------------------------------------------------------------------------
+# The functions
+# ---------------------------------------------------------------------------------------------
+@op("log1p", inplace=True)
+def log1p(input):
+    """``log(1 + input)``, exact for tiny ``input``."""
+    return Log1p.apply(input)
+
+
+@op("expm1", inplace=True)
+def expm1(input):
+    """``exp(input) - 1``, exact for tiny ``input``."""
+    return Expm1.apply(input)
+
+
+@op("log2", inplace=True)
+def log2(input):
+    return Log2.apply(input)
+
+
+@op("log10", inplace=True)
+def log10(input):
+    """The base-10 logarithm (``log10(1000) == 3`` exactly).
+
+    >>> import minigrad as mg
+    >>> mg.log10(mg.tensor([1000.0, 0.01])).tolist()
+    [3.0, -2.0]
+    """
+    return Log10.apply(input)
+
+
+@op("exp2", inplace=True)
+def exp2(input):
+    """``2 ** input`` (a composite: the power op, whose gradient is ``2^x ln 2``)."""
+    return Pow.apply(2.0, input)
+
+
+@op("rsqrt", inplace=True)
+def rsqrt(input):
+    """``1 / sqrt(input)`` (a composite of sqrt and division)."""
+    return Div.apply(1.0, Sqrt.apply(input))
+
+
+@op("reciprocal", inplace=True)
+def reciprocal(input):
+    """``1 / input``, floating for integers too (a composite: division)."""
+    return Div.apply(1, input)
+
+
+@op("square", inplace=True)
+def square(input):
+    """``input * input``; integers stay integers and bools become int64, as in PyTorch."""
+    if input.dtype.kind == "b":
+        input = input.to(int64)
+    return Mul.apply(input, input)
+
+
+@op("erfc", inplace=True)
+def erfc(input):
+    """``1 - erf(input)``, without losing the digits of tiny values (``erfc(10) = 2e-45``)."""
+    return Erfc.apply(input)
+
+
+@op("erfinv", inplace=True)
+def erfinv(input):
+    """The inverse of erf on (-1, 1).
+
+    >>> import minigrad as mg
+    >>> round(mg.erfinv(mg.erf(mg.tensor(0.7, dtype=mg.float64))).item(), 12)
+    0.7
+    """
+    return Erfinv.apply(input)
+
+
+@op("logaddexp2")
+def logaddexp2(input, other):
+    """``log2(2^input + 2^other)``, computed without overflow."""
+    return LogAddExp2.apply(operand(input), operand(other))
+
+
+@op("hypot", inplace=True)
+def hypot(input, other):
+    """``sqrt(input² + other²)``, computed without overflow."""
+    return Hypot.apply(operand(input), operand(other))
+
+
+@op("copysign", inplace=True)
+def copysign(input, other):
+    """The magnitude of ``input`` with the sign of ``other``, floating for integers too."""
+    return Copysign.apply(operand(input), operand(other))
+
+
+@op("lerp", inplace=True)
+def lerp(input, end, weight):
+    """``input + weight * (end - input)``: the point ``weight`` of the way from ``input`` to
+    ``end`` (``weight`` a number or a tensor).  A composite written as PyTorch computes it, from
+    the nearer end, so that ``lerp(a, b, 1) == b`` exactly.
+
+    >>> import minigrad as mg
+    >>> mg.lerp(mg.tensor([0.0, 10.0]), mg.tensor([10.0, 20.0]), 0.25).tolist()
+    [2.5, 12.5]
+    """
+    end, weight = operand(end), operand(weight)
+    _check_lerp(input, end, weight)
+    difference = end - input
+    if not is_tensor(weight):
+        if weight < 0.5:
+            return input + difference * weight
+        return end - difference * (1 - weight)
+    return where(raw(weight) < 0.5, input + difference * weight, end - difference * (1 - weight))
+
+
+def _check_lerp(input, end, weight) -> None:
+    if not is_tensor(input):
+        raise TypeError(f"lerp: input must be a tensor, got {type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f"lerp: not implemented for {input.dtype} tensors; convert "
+                                  "them first, e.g. x.float()")
+    for what, value in (("end", end), ("weight", weight)):
+        if is_tensor(value) and value.dtype != input.dtype and (what == "end" or value.ndim):
+            raise RuntimeError(f"lerp: expected dtype {input.dtype} for `{what}` but got dtype "
+                               f"{value.dtype} (convert it with .to({input.dtype}))")
+        if not is_tensor(value) and what == "end":
+            raise TypeError(f"lerp: end must be a tensor, got {type(value).__name__}")
+    shapes = [xp.shape(raw(v)) for v in (input, end, weight)]
+    try:
+        xp.broadcast_shapes(*shapes)
+    except ValueError:
+        raise broadcast_error("lerp", *(raw(v) for v in (input, end, weight))) from None
+
