@@ -88,9 +88,7 @@ class Sign(Function):
         if x.dtype.kind == "b":
             return x.copy()
         out = xp.sign(x)
-        if x.dtype.kind == "f":
-            out[xp.isnan(x)] = 0
-        return out
+        return xp.where(xp.isnan(x), 0, out).astype(x.dtype) if x.dtype.kind == "f" else out
 
     def backward(self, grad, inputs, output):  # piecewise constant: zero
         return (zero_gradient(grad),)
