@@ -3,8 +3,9 @@ see ``op_rows.py`` for what a row is.
 
 Integer and bool samples (``integers()``) check PyTorch's result dtypes where the result is
 exact (``floor`` of an int tensor stays int64, ``7 // 2`` is 3); where an integer input gives a
-float32 result (``sin`` of an int tensor), test_math_torch.py checks it, at float32's tolerance.  Ops with kinks or jumps draw their float inputs
-away from them, so that finite differences see the gradient PyTorch defines.
+float32 result (``sin`` of an int tensor), test_math_torch.py checks it, at float32's tolerance.
+Ops with kinks or jumps draw their float inputs away from them, so that finite differences see
+the gradient PyTorch defines.
 """
 from __future__ import annotations
 
@@ -107,14 +108,6 @@ def close_pairs(draw):
     return Sample((x, y), kwargs)
 
 
-def with_number(name):
-    """PyTorch's ``name`` when the first operand may be a Python number (its function takes a
-    tensor there: the number becomes a 0-d tensor, which promotes as the number does)."""
-    def call(torch, a, b):
-        return getattr(torch, name)(a if isinstance(a, torch.Tensor) else torch.as_tensor(a), b)
-    return call
-
-
 def torch_lerp(torch, start, end, weight):
     return torch.lerp(start, end, weight)
 
@@ -173,7 +166,7 @@ ROWS: dict[str, Row] = {
                         torch=lambda torch, a, b: (a // b).detach()),
     "divide": Row(rounded_divisions(), call=lambda lib, a, b, rounding_mode: lib.divide(
         a, b, rounding_mode=rounding_mode), torch=lambda torch, a, b, rounding_mode: torch.div(
-        a if isinstance(a, torch.Tensor) else torch.as_tensor(a), b, rounding_mode=rounding_mode)),
+        a, b, rounding_mode=rounding_mode)),
     "__mod__": Row(divisions(), call=lambda lib, a, b: a % b),
     "__floordiv__": Row(divisions(), differentiable=False, call=lambda lib, a, b: (a // b).detach()),
     "rsub": Row(st.one_of(binary(), NO_SCALARS.map(lambda s: Sample(s.args, {"alpha": 2.5}))),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import bool_, xp
+from ..backend import bool_, ndarray, xp
 from ..engine import Function, is_tensor
 from .arithmetic import Binary
 from .array_or_tensor import as_float, broadcast_error, exp, operand, raw, sigmoid, unbroadcast
@@ -119,14 +119,27 @@ class Erf(Function):
     reads = (0,)
 
     def forward(self, x):
-        return erf(x)
+        return erf(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx erf(x) = 2/sqrt(pi) e^(-x^2)
         x = inputs[0]
         return (grad * exp(-(x * x)) * (2 / math.sqrt(math.pi)),)
 
 
-class LogAddExp(Binary):
+class FloatBinary(Binary):
+    """A binary op PyTorch defines for floats only (NotImplementedError for integers and bools)."""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        for x in (a, b):
+            if isinstance(x, ndarray) and x.dtype.kind not in "fc":
+                raise NotImplementedError(f"{self.name}: not implemented for {x.dtype} tensors; "
+                                          "convert them first, e.g. x.float()")
+        return super().forward(a, b)
+
+
+class LogAddExp(FloatBinary):
     __slots__ = ()
     name = "logaddexp"
     caption = "grad_a = grad_out * sigmoid(a - b), grad_b = grad_out * sigmoid(b - a)"

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 
-from ..backend import int64, ndarray, xp
+from ..backend import int64, xp
 from ..engine import is_tensor
 from .arithmetic import Binary, Div, Mul, Pow, zero_gradient
 from .array_or_tensor import broadcast_error, exp, operand, raw, sigmoid
-from .elementwise import FloatUnary, Sqrt, where
+from .elementwise import FloatBinary, FloatUnary, Sqrt, where
 from .registry import op
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -113,19 +113,6 @@ class Erfinv(FloatUnary):
 
     def backward(self, grad, inputs, output):  # d/dx erfinv x = sqrt(pi)/2 e^(erfinv(x)^2)
         return (grad * exp(output * output) / _TWO_OVER_SQRT_PI,)
-
-
-class FloatBinary(Binary):
-    """A binary op PyTorch defines for floats only (NotImplementedError for integers and bools)."""
-
-    __slots__ = ()
-
-    def forward(self, a, b):
-        for x in (a, b):
-            if isinstance(x, ndarray) and x.dtype.kind not in "fc":
-                raise NotImplementedError(f"{self.name}: not implemented for {x.dtype} tensors; "
-                                          "convert them first, e.g. x.float()")
-        return super().forward(a, b)
 
 
 class LogAddExp2(FloatBinary):
