@@ -20,7 +20,7 @@ from . import engine
 from .backend import xp
 from .engine import counter_of, increment_version
 from .grad_mode import grad_state, swap_grad_mode
-from .ops import indexing
+from .ops import arithmetic, indexing
 from .ops.array_or_tensor import operand, raw
 
 
@@ -107,7 +107,11 @@ def method(function, name: str):
         operands = [a for a in (*args, *kwargs.values()) if getattr(a, "requires_grad", False)]
         if grad_state.enabled and (tensor.requires_grad or operands):
             _check_recordable(tensor, op_name)
-            _take_result(tensor, function(_snapshot(tensor), *args, **kwargs), op_name)
+            snapshot = _snapshot(tensor)
+            result = function(snapshot, *args, **kwargs)
+            if result.grad_fn is None:  # an op without gradient (x.eq_(y)): PyTorch's zero one
+                result = arithmetic.WrittenWithoutGradient.apply(snapshot, result.data)
+            _take_result(tensor, result, op_name)
             return tensor
         previous = swap_grad_mode(False)
         try:

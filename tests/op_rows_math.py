@@ -108,6 +108,17 @@ def close_pairs(draw):
     return Sample((x, y), kwargs)
 
 
+@st.composite
+def written_in_place(draw, integers=False):
+    """A tensor and what it is compared with in place: a tensor of a trailing part of its
+    shape (an in-place result keeps the tensor's shape), or a number."""
+    shape = draw(SHAPES)
+    x = values(draw, shape, integers=integers)
+    if draw(st.booleans()):
+        return Sample((x, float(draw(st.sampled_from([-1.0, 0.0, 0.5])))))
+    return Sample((x, values(draw, shape[draw(st.integers(0, len(shape))):], integers=integers, salt=1)))
+
+
 def torch_lerp(torch, start, end, weight):
     return torch.lerp(start, end, weight)
 
@@ -172,6 +183,10 @@ ROWS: dict[str, Row] = {
     "rsub": Row(st.one_of(binary(), NO_SCALARS.map(lambda s: Sample(s.args, {"alpha": 2.5}))),
                 torch=lambda torch, a, b, alpha=1: torch.rsub(
                     a if isinstance(a, torch.Tensor) else torch.as_tensor(a), b, alpha=alpha)),
+    # comparisons in place: the tensor takes 1s and 0s in its dtype, and a zero gradient
+    "gt_": Row(written_in_place(), call=lambda lib, x, y: (x * 1).gt_(y)),
+    "eq_": Row(written_in_place(integers=True), call=lambda lib, x, y: (x * 1).eq_(y),
+               differentiable=False),  # (ties, for equal values: finite differences see the jumps)
     # tests on values
     "isnan": Row(floats_or_integers(with_specials()), differentiable=False),
     "isinf": Row(floats_or_integers(with_specials()), differentiable=False),

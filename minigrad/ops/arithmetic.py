@@ -144,7 +144,7 @@ class Pow(Binary):
     grad_a_reads, grad_b_reads = (0, 1), (0, 1, -1)
 
     def forward(self, a, b):
-        if result_type(a, b).kind in "iu":
+        if _is_integral(a) and _is_integral(b):  # (two tests on the hot path, x ** 2)
             return _integer_power(a, b, super().forward)
         return super().forward(a, b)
 
@@ -272,6 +272,10 @@ class Fmod(IntegerDivision):
         return -grad * _trunc_divide(raw(a), raw(b))
 
 
+def _is_integral(x) -> bool:
+    return x.dtype.kind in "biu" if isinstance(x, ndarray) else type(x) in (int, bool)
+
+
 def _is_bool(x) -> bool:
     return x.dtype.kind == "b" if isinstance(x, ndarray) else type(x) is bool
 
@@ -393,6 +397,22 @@ def pow(input, exponent):
     return Pow.apply(operand(input), operand(exponent))
 
 
+class WrittenWithoutGradient(Function):
+    """The node of an in-place op without a gradient on a tensor in a graph (``y.eq_(0)``): the
+    tensor takes the op's values, 1s and 0s in its own dtype, and gets PyTorch's zero gradient."""
+
+    __slots__ = ()
+    name = "written_without_gradient"
+    caption = "grad_in = 0 (the values written have no gradient)"
+    reads = ()
+
+    def forward(self, x, value):
+        return value.astype(x.dtype)
+
+    def backward(self, grad, inputs, output):
+        return (zero_gradient(grad), None)
+
+
 def _comparison(name: str, ufunc, alias: str):
     def compare(input, other):
         """A boolean tensor, outside the graph (comparisons have no gradient); the operands are
@@ -405,7 +425,7 @@ def _comparison(name: str, ufunc, alias: str):
             raise broadcast_error(name, a, b) from None
 
     compare.__name__ = compare.__qualname__ = name
-    return op(name, aliases=(alias,) if alias else ())(compare)
+    return op(name, aliases=(alias,) if alias else (), inplace=True)(compare)
 
 
 eq = _comparison("eq", xp.equal, "")
