@@ -119,6 +119,16 @@ def written_in_place(draw, integers=False):
     return Sample((x, values(draw, shape[draw(st.integers(0, len(shape))):], integers=integers, salt=1)))
 
 
+@st.composite
+def xlogy_inputs(draw):
+    """x (some of it 0) and y > 0, or a Python number on one side."""
+    sample = draw(binary(b={"low": 0.0}))
+    x, y = sample.args
+    if isinstance(x, np.ndarray) and x.size > 1:
+        x = np.where(np.arange(x.size).reshape(x.shape) % 3 == 0, 0.0, x)
+    return Sample((x, y))
+
+
 def torch_lerp(torch, start, end, weight):
     return torch.lerp(start, end, weight)
 
@@ -161,6 +171,7 @@ ROWS: dict[str, Row] = {
                               binary(a=AWAY_FROM_ZERO, b=AWAY_FROM_ZERO).filter(
                                   lambda s: not isinstance(s.args[0], float)))),
     "lerp": Row(lerp_inputs(), torch=torch_lerp),
+    "xlogy": Row(xlogy_inputs()),
     # rounding
     "floor": Row(floats_or_integers(unary(away=WHOLE), ("int64", "int32"))),
     "ceil": Row(floats_or_integers(unary(away=WHOLE), ("int64", "int32"))),

@@ -291,3 +291,13 @@ def test_comparison_aliases_are_the_comparisons():
                         ("less_equal", "le"), ("not_equal", "ne")]:
         assert getattr(mg, alias)(a, b).tolist() == getattr(mg, name)(a, b).tolist()
         assert getattr(a, alias)(b).tolist() == getattr(torch, alias)(torch.tensor([1, 2, 3]), 2).tolist()
+
+
+def test_xlogy_gradient_where_x_is_zero_matches_pytorch():
+    values = [[0.0, 0.0, 2.0], [0.0, 3.0, 0.5]]
+    ours = [mg.tensor(v, requires_grad=True) for v in values]
+    theirs = [torch.tensor(v, requires_grad=True) for v in values]
+    mg.xlogy(*ours).sum().backward()
+    torch.xlogy(*theirs).sum().backward()
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=1e-6)

@@ -16,6 +16,7 @@ from ..engine import is_tensor
 from .arithmetic import Binary, Div, Mul, Pow, zero_gradient
 from .array_or_tensor import broadcast_error, exp, operand, raw, sigmoid
 from .elementwise import FloatBinary, FloatUnary, Sqrt, where
+from .promotion import floating, result_type
 from .registry import op
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -162,6 +163,35 @@ class Copysign(Binary):
         return zero_gradient(grad)
 
 
+class Xlogy(Binary):
+    """``x * log(y)``, and 0 where ``x == 0`` (even where ``log(y)`` is -inf), nan where y is."""
+
+    __slots__ = ()
+    name = "xlogy"
+    caption = "grad_x = xlogy(grad_out, y) (0 where x = 0 and y <= 0), grad_y = grad_out * x / y"
+    grad_a_reads = grad_b_reads = (0, 1)
+
+    def forward(self, a, b):
+        dtype = floating(result_type(a, b))
+        a, b = (xp.asarray(v, dtype=dtype) for v in (a, b))
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            try:
+                out = a * xp.log(b)
+            except ValueError:
+                raise broadcast_error("xlogy", a, b) from None
+        return xp.where((a == 0) & ~xp.isnan(b), xp.zeros((), dtype), out)
+
+    def grad_a(self, grad, a, b, out):  # d/dx x log y = log y (PyTorch's 0 where x = 0, y <= 0)
+        no_log = (xp.asarray(raw(a)) == 0) & (xp.asarray(raw(b)) <= 0)
+        if is_tensor(grad) or is_tensor(b):
+            return where(no_log, 0.0, Xlogy.apply(grad, b))
+        return xp.where(no_log, 0, self.forward(grad, b)).astype(grad.dtype)
+
+    def grad_b(self, grad, a, b, out):  # d/dy x log y = x / y (nan at x = y = 0, as PyTorch)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return grad * a / b
+
+
 # ---------------------------------------------------------------------------------------------
 # The functions
 # ---------------------------------------------------------------------------------------------
@@ -252,6 +282,18 @@ def hypot(input, other):
 def copysign(input, other):
     """The magnitude of ``input`` with the sign of ``other``, floating for integers too."""
     return Copysign.apply(operand(input), operand(other))
+
+
+@op("xlogy", inplace=True)
+def xlogy(input, other):
+    """``input * log(other)``, with 0 where ``input`` is 0 (the convention of entropies:
+    ``0 log 0 = 0``); floating for integers too.
+
+    >>> import minigrad as mg
+    >>> mg.xlogy(mg.tensor([0.0, 2.0]), mg.tensor([0.0, 1.0])).tolist()
+    [0.0, 0.0]
+    """
+    return Xlogy.apply(operand(input), operand(other))
 
 
 @op("lerp", inplace=True)
