@@ -301,3 +301,13 @@ def test_xlogy_gradient_where_x_is_zero_matches_pytorch():
     torch.xlogy(*theirs).sum().backward()
     for o, t in zip(ours, theirs):
         np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["sin", "exp", "floor", "round", "sign", "frac", "isnan", "nan_to_num",
+                                  "erfinv", "reciprocal"])
+def test_a_list_or_a_number_for_a_tensor_is_pytorchs_type_error(name):
+    for wrong in ([1.0, 2.0], 2.0):
+        with pytest.raises(TypeError):
+            getattr(torch, name)(wrong)
+        with pytest.raises(TypeError, match=f"{name}: argument 'input' .* must be Tensor"):
+            getattr(mg, name)(wrong)

@@ -12,6 +12,12 @@ from .promotion import cast_operands, result_type
 from .registry import op
 
 
+def not_a_tensor(name: str, x) -> TypeError:
+    """PyTorch's TypeError for a unary op given a list or a number instead of a tensor."""
+    return TypeError(f"{name}: argument 'input' (position 1) must be Tensor, not "
+                     f"{type(x).__name__}; make one with mg.tensor(...)")
+
+
 class FloatUnary(Function):
     """An elementwise function of a real number.  Integer and bool inputs are computed in the
     default float (``torch.sin`` of an int tensor is float32); outside the function's domain the
@@ -21,6 +27,8 @@ class FloatUnary(Function):
     compute = staticmethod(xp.positive)  # (each subclass gives its own)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         with xp.errstate(all="ignore"):
             return self.compute(as_float(x))
 
@@ -43,6 +51,8 @@ class Exp(Function):
     reads = (-1,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return xp.exp(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx e^x = e^x
@@ -56,6 +66,8 @@ class Log(Function):
     reads = (0,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return xp.log(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx log x = 1/x
@@ -69,6 +81,8 @@ class Sqrt(Function):
     reads = (-1,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return xp.sqrt(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx sqrt(x) = 1 / (2 sqrt(x))
@@ -82,6 +96,8 @@ class Tanh(Function):
     reads = (-1,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return xp.tanh(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx tanh(x) = 1 - tanh(x)^2
@@ -95,6 +111,8 @@ class Abs(Function):
     reads = (0,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return xp.abs(x)
 
     def backward(self, grad, inputs, output):  # d/dx |x| = sign(x), 0 at 0 (as PyTorch)
@@ -119,6 +137,8 @@ class Erf(Function):
     reads = (0,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return erf(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx erf(x) = 2/sqrt(pi) e^(-x^2)

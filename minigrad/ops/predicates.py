@@ -6,14 +6,17 @@ do; integer and bool tensors are finite everywhere.
 """
 from __future__ import annotations
 
-from ..backend import bool_, xp
+from ..backend import bool_, ndarray, xp
 from ..engine import Function, is_tensor, new_constant
 from .array_or_tensor import broadcast_error, raw
+from .elementwise import not_a_tensor
 from .registry import op
 
 
 def _mask(input, test):
-    x = raw(input)
+    if not is_tensor(input):
+        raise not_a_tensor(test.__name__, input)
+    x = input.data
     if x.dtype.kind not in "fc":  # integers and bools: never nan, never infinite
         return new_constant(xp.full(x.shape, test is xp.isfinite, dtype=bool_))
     return new_constant(test(x))
@@ -63,6 +66,8 @@ class NanToNum(Function):
         return {k: v for k, v in given.items() if v is not None and not (k == "nan" and v == 0.0)}
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         if x.dtype.kind not in "fc":
             return x.copy()
         return xp.nan_to_num(x, nan=self.nan, posinf=self.posinf, neginf=self.neginf)

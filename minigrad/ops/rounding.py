@@ -7,9 +7,10 @@ PyTorch refuses them.
 """
 from __future__ import annotations
 
-from ..backend import xp
+from ..backend import ndarray, xp
 from ..engine import Function
 from .arithmetic import zero_gradient
+from .elementwise import not_a_tensor
 from .registry import op
 
 
@@ -21,6 +22,8 @@ class Rounding(Function):
     compute = staticmethod(xp.floor)  # (each subclass gives its own)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         if x.dtype.kind == "b":
             raise NotImplementedError(f"{self.name}: not implemented for bool tensors (there is "
                                       "nothing to round); convert first, e.g. x.float()")
@@ -86,6 +89,8 @@ class Frac(Function):
     reads = ()
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         if x.dtype.kind != "f":
             raise NotImplementedError(f"frac: not implemented for {x.dtype} tensors (a whole "
                                       "number has no fractional part); convert first, e.g. x.float()")
@@ -104,6 +109,8 @@ class Sign(Function):
     reads = ()
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         if x.dtype.kind == "b":
             return x.copy()
         out = xp.sign(x)
