@@ -314,6 +314,9 @@ class Tensor:
     def __pos__(self):
         return self
 
+    def __abs__(self):
+        return elementwise.Abs.apply(self)
+
     # In place: ``c += x`` writes into c's memory (its views see it) and bumps its version;
     # see inplace.py for when it is recorded, and why backward then checks versions.
     def __iadd__(self, other):
@@ -327,6 +330,9 @@ class Tensor:
 
     def __itruediv__(self, other):
         return inplace.binary_inplace(self, arithmetic.Div, other)
+
+    def __ipow__(self, other):
+        return inplace.binary_inplace(self, arithmetic.Pow, other)
 
     def __ifloordiv__(self, other):
         return inplace.binary_inplace(self, arithmetic.FloorDivide, other)

@@ -311,3 +311,19 @@ def test_a_list_or_a_number_for_a_tensor_is_pytorchs_type_error(name):
             getattr(torch, name)(wrong)
         with pytest.raises(TypeError, match=f"{name}: argument 'input' .* must be Tensor"):
             getattr(mg, name)(wrong)
+
+
+def test_abs_and_in_place_power_operators_match_pytorch():
+    (x, tx) = both([-1.5, 2.0, -0.0], "float32")
+    assert_same(abs(x), abs(tx))
+    x **= 2
+    tx **= 2
+    assert_same(x, tx)
+    leaf = mg.tensor([1.5, -2.0], requires_grad=True)
+    y = leaf * 1
+    y **= 3
+    y.sum().backward()
+    assert leaf.grad.tolist() == [3 * 1.5 ** 2, 3 * 4.0]
+    (i, _) = both([2, 3], "int64")
+    with pytest.raises(RuntimeError, match="negative integer powers"):
+        i **= -1
