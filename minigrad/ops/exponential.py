@@ -56,12 +56,18 @@ class Log2(FloatUnary):
         return (grad / (inputs[0] * _LN2),)
 
 
+def _log10(x):
+    if x.dtype.itemsize < 8:  # numpy's float32 log10 misses log10(1000) = 3 by an ulp; rounded
+        return xp.log10(x.astype(xp.float64)).astype(x.dtype)  # from float64 it is PyTorch's
+    return xp.log10(x)
+
+
 class Log10(FloatUnary):
     __slots__ = ()
     name = "log10"
     caption = "grad_in = grad_out / (x ln 10)"
     reads = (0,)
-    compute = staticmethod(xp.log10)
+    compute = staticmethod(_log10)
 
     def backward(self, grad, inputs, output):  # d/dx log10 x = 1 / (x ln 10)
         return (grad / (inputs[0] * _LN10),)
