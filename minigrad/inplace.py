@@ -20,7 +20,7 @@ from . import engine
 from .backend import xp
 from .engine import counter_of, increment_version
 from .grad_mode import grad_state, swap_grad_mode
-from .ops import indexing
+from .ops import arithmetic, indexing
 from .ops.array_or_tensor import operand, raw
 
 
@@ -121,7 +121,10 @@ def method(function, name: str):
         if grad_state.enabled and (tensor.requires_grad or operands):
             def compute(old):
                 named = dict(zip(kwargs, _aliased(kwargs.values(), tensor, old)))
-                return function(old, *_aliased(args, tensor, old), **named)
+                result = function(old, *_aliased(args, tensor, old), **named)
+                if result.grad_fn is None:  # an op without gradient (x.eq_(y)): PyTorch's zero one
+                    result = arithmetic.WrittenWithoutGradient.apply(old, result.data)
+                return result
 
             return _record(tensor, compute, op_name)
         previous = swap_grad_mode(False)

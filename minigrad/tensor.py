@@ -311,6 +311,18 @@ class Tensor:
             other = operand(other)
         return arithmetic.Pow.apply(other, self)
 
+    def __floordiv__(self, other):  # (floor_divide: rounded down, integers stay integers)
+        return arithmetic.FloorDivide.apply(self, operand(other))
+
+    def __rfloordiv__(self, other):
+        return arithmetic.FloorDivide.apply(operand(other), self)
+
+    def __mod__(self, other):  # (remainder: Python's %, with the divisor's sign)
+        return arithmetic.Remainder.apply(self, operand(other))
+
+    def __rmod__(self, other):
+        return arithmetic.Remainder.apply(operand(other), self)
+
     def __matmul__(self, other):
         return linalg.MatMul.apply(self, operand(other))
 
@@ -322,6 +334,9 @@ class Tensor:
 
     def __pos__(self):
         return self
+
+    def __abs__(self):
+        return elementwise.Abs.apply(self)
 
     # In place: ``c += x`` writes into c's memory (its views see it) and bumps its version;
     # see inplace.py for when it is recorded, and why backward then checks versions.
@@ -336,6 +351,15 @@ class Tensor:
 
     def __itruediv__(self, other):
         return inplace.binary_inplace(self, arithmetic.Div, other)
+
+    def __ipow__(self, other):
+        return inplace.binary_inplace(self, arithmetic.Pow, other)
+
+    def __ifloordiv__(self, other):
+        return inplace.binary_inplace(self, arithmetic.FloorDivide, other)
+
+    def __imod__(self, other):
+        return inplace.binary_inplace(self, arithmetic.Remainder, other)
 
     # Comparisons give boolean tensors outside the graph.
     __eq__ = arithmetic.eq  # type: ignore[assignment]
@@ -415,6 +439,8 @@ class Tensor:
 # numpy's ufuncs that are a Tensor op: ``array + t``, ``array @ t``, ``array < t`` ...
 _UFUNC_OPS = {"add": arithmetic.add, "subtract": arithmetic.sub, "multiply": arithmetic.mul,
               "true_divide": arithmetic.div, "divide": arithmetic.div, "power": arithmetic.pow,
+              "floor_divide": arithmetic.floor_divide, "remainder": arithmetic.remainder,
+              "fmod": arithmetic.fmod,
               "matmul": linalg.matmul, "equal": arithmetic.eq, "not_equal": arithmetic.ne,
               "less": arithmetic.lt, "less_equal": arithmetic.le, "greater": arithmetic.gt,
               "greater_equal": arithmetic.ge, "negative": arithmetic.neg,

@@ -4,12 +4,44 @@ from __future__ import annotations
 
 import math
 
-from ..backend import bool_, xp
+from ..backend import bool_, ndarray, xp
 from ..engine import Function, is_tensor
 from .arithmetic import Binary
 from .array_or_tensor import as_float, broadcast_error, exp, operand, raw, sigmoid, unbroadcast
 from .promotion import cast_operands, result_type
 from .registry import op
+
+
+def not_a_tensor(name: str, x) -> TypeError:
+    """PyTorch's TypeError for a unary op given a list or a number instead of a tensor."""
+    return TypeError(f"{name}: argument 'input' (position 1) must be Tensor, not "
+                     f"{type(x).__name__}; make one with mg.tensor(...)")
+
+
+class FloatUnary(Function):
+    """An elementwise function of a real number.  Integer and bool inputs are computed in the
+    default float (``torch.sin`` of an int tensor is float32); outside the function's domain the
+    result is nan (or inf), as PyTorch gives it, without numpy's RuntimeWarning."""
+
+    __slots__ = ()
+    compute = staticmethod(xp.positive)  # (each subclass gives its own)
+
+    def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
+        with xp.errstate(all="ignore"):
+            return self.compute(as_float(x))
+
+
+def on_either(function_class, array_function):
+    """``f(x)``: ``function_class`` recorded on a Tensor, ``array_function`` on an array.  Backward
+    rules call this form: they get arrays in a plain backward and Tensors under create_graph."""
+
+    def apply(x):
+        return function_class.apply(x) if is_tensor(x) else array_function(x)
+
+    apply.__name__ = apply.__qualname__ = function_class.name
+    return apply
 
 
 class Exp(Function):
@@ -19,6 +51,8 @@ class Exp(Function):
     reads = (-1,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return xp.exp(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx e^x = e^x
@@ -32,6 +66,8 @@ class Log(Function):
     reads = (0,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return xp.log(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx log x = 1/x
@@ -45,6 +81,8 @@ class Sqrt(Function):
     reads = (-1,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return xp.sqrt(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx sqrt(x) = 1 / (2 sqrt(x))
@@ -58,6 +96,8 @@ class Tanh(Function):
     reads = (-1,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return xp.tanh(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx tanh(x) = 1 - tanh(x)^2
@@ -71,6 +111,8 @@ class Abs(Function):
     reads = (0,)
 
     def forward(self, x):
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
         return xp.abs(x)
 
     def backward(self, grad, inputs, output):  # d/dx |x| = sign(x), 0 at 0 (as PyTorch)
@@ -95,14 +137,29 @@ class Erf(Function):
     reads = (0,)
 
     def forward(self, x):
-        return erf(x)
+        if x.__class__ is not ndarray:
+            raise not_a_tensor(self.name, x)
+        return erf(as_float(x))
 
     def backward(self, grad, inputs, output):  # d/dx erf(x) = 2/sqrt(pi) e^(-x^2)
         x = inputs[0]
         return (grad * exp(-(x * x)) * (2 / math.sqrt(math.pi)),)
 
 
-class LogAddExp(Binary):
+class FloatBinary(Binary):
+    """A binary op PyTorch defines for floats only (NotImplementedError for integers and bools)."""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        for x in (a, b):
+            if isinstance(x, ndarray) and x.dtype.kind not in "fc":
+                raise NotImplementedError(f"{self.name}: not implemented for {x.dtype} tensors; "
+                                          "convert them first, e.g. x.float()")
+        return super().forward(a, b)
+
+
+class LogAddExp(FloatBinary):
     __slots__ = ()
     name = "logaddexp"
     caption = "grad_a = grad_out * sigmoid(a - b), grad_b = grad_out * sigmoid(b - a)"
@@ -251,7 +308,7 @@ def abs(input):
     return Abs.apply(input)
 
 
-@op("erf")
+@op("erf", inplace=True)
 def erf_(input):
     return Erf.apply(input)
 
