@@ -203,9 +203,9 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     dtype = xp.dtype(dtype)
     if not all(math.isfinite(v) for v in (start, end)):
         raise RuntimeError(f"arange: unsupported range: {start} -> {end} (the ends must be finite)")
+    if dtype.kind in "iub":  # PyTorch counts in the dtype itself: arange(0.5, 3.7, 1.2) is 0, 1, 2
+        start, end, step = int(start), int(end), int(step)
     length = math.ceil((end - start) / step) if step != 0 else 0
-    if dtype.kind in "iub":  # PyTorch steps in the dtype itself: 0.5 by 1.2 is 0, 1, 2
-        start, step = int(start), int(step)
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if length < 0:
@@ -236,6 +236,15 @@ def _even_points(start, end, steps):
     return xp.where(i < steps // 2, start + step * i, end - step * (steps - 1 - i))
 
 
+def _ends(start, end, dtype, op: str):
+    """linspace's ends as numbers, and its dtype; for an integer dtype PyTorch truncates the
+    ends first (linspace(2.5, -2, 4) is 2, 0, 0, -2)."""
+    start, end, dtype = _scalar(start, op, "start"), _scalar(end, op, "end"), _dtype(dtype)
+    if dtype.kind in "iub":
+        start, end = int(start), int(end)
+    return start, end, dtype
+
+
 @op("linspace", method=False)
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``steps`` values evenly spaced from ``start`` to ``end``, both included.
@@ -245,8 +254,8 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
     tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
     """
     steps = _steps(steps, "linspace")
-    start, end = _scalar(start, "linspace", "start"), _scalar(end, "linspace", "end")
-    data = _even_points(start, end, steps).astype(_dtype(dtype))
+    start, end, dtype = _ends(start, end, dtype, "linspace")
+    data = _even_points(start, end, steps).astype(dtype)
     return finish(data, "linspace", device, requires_grad)
 
 
@@ -255,8 +264,8 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
              requires_grad: bool = False) -> Tensor:
     """``base ** linspace(start, end, steps)``: values evenly spaced on a log scale."""
     steps = _steps(steps, "logspace")
-    start, end = _scalar(start, "logspace", "start"), _scalar(end, "logspace", "end")
-    data = (float(base) ** _even_points(start, end, steps)).astype(_dtype(dtype))
+    start, end, dtype = _ends(start, end, dtype, "logspace")
+    data = (float(base) ** _even_points(start, end, steps)).astype(dtype)
     return finish(data, "logspace", device, requires_grad)
 
 
