@@ -204,6 +204,9 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     if not all(math.isfinite(v) for v in (start, end)):
         raise RuntimeError(f"arange: unsupported range: {start} -> {end} (the ends must be finite)")
     if dtype.kind in "iub":  # PyTorch counts in the dtype itself: arange(0.5, 3.7, 1.2) is 0, 1, 2
+        if step != 0 and int(step) == 0:
+            raise ValueError(f"arange: step must be nonzero, and step {step} is 0 in {dtype} (give a "
+                             "floating dtype, or a step of at least 1)")
         start, end, step = int(start), int(end), int(step)
     length = math.ceil((end - start) / step) if step != 0 else 0
     if step == 0:

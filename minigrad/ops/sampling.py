@@ -257,6 +257,7 @@ def _checked_weights(input, num_samples, replacement):
 @op("rand_like", method=False)
 def rand_like(input, *, dtype=None, device=None, requires_grad: bool = False, generator=None):
     input = like(input, "rand_like")
+    as_device(device, "rand_like")
     dtype = float_dtype(input.dtype if dtype is None else dtype, "rand_like")
     return rand(input.shape, generator=generator, dtype=dtype, device=device,
                 requires_grad=requires_grad)
@@ -265,6 +266,7 @@ def rand_like(input, *, dtype=None, device=None, requires_grad: bool = False, ge
 @op("randn_like", method=False)
 def randn_like(input, *, dtype=None, device=None, requires_grad: bool = False, generator=None):
     input = like(input, "randn_like")
+    as_device(device, "randn_like")
     dtype = float_dtype(input.dtype if dtype is None else dtype, "randn_like")
     return randn(input.shape, generator=generator, dtype=dtype, device=device,
                  requires_grad=requires_grad)
