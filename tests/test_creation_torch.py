@@ -175,7 +175,8 @@ def test_like_functions_keep_the_input_dtype_unless_told(dtype):
         theirs = getattr(torch, name)(torch.ones(2, 3, dtype=torch.int64),
                                       dtype=getattr(torch, dtype) if dtype else None)
         assert ours.shape == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype)[6:]
-    same(mg.full_like(mg.zeros(2, dtype=mg.int64), 2.7), torch.full_like(torch.zeros(2, dtype=torch.int64), 2.7))
+    same(mg.full_like(mg.zeros(2, dtype=mg.int64), 2.7),
+         torch.full_like(torch.zeros(2, dtype=torch.int64), 2.7))
     assert not mg.zeros_like(mg.ones(2, requires_grad=True)).requires_grad
 
 
@@ -200,7 +201,8 @@ def test_linspace_and_logspace_match_pytorch(args, kwargs):
 
 @pytest.mark.parametrize("call", [
     lambda lib: lib.linspace(0, 1, -1), lambda lib: lib.linspace(0, 1, 2.5), lambda lib: lib.linspace(0, 1),
-    lambda lib: lib.arange(0, 1, 0), lambda lib: lib.arange(1, 0), lambda lib: lib.arange(0.0, 1, 0.1, dtype=lib.int64),
+    lambda lib: lib.arange(0, 1, 0), lambda lib: lib.arange(1, 0),
+    lambda lib: lib.arange(0.0, 1, 0.1, dtype=lib.int64),
     lambda lib: lib.eye(-1), lambda lib: lib.eye(2, -1), lambda lib: lib.eye(2.5),
     lambda lib: lib.ones_like([1, 2]), lambda lib: lib.empty(-1),
 ])
