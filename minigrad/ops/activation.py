@@ -92,6 +92,7 @@ _SQRT_HALF = math.sqrt(0.5)
 def gelu(input, approximate: str = "none"):
     """``x * Phi(x)`` with Phi the standard normal CDF, or PyTorch's tanh approximation
     ``x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`` with ``approximate='tanh'``."""
+    check_floating(input, "gelu")
     if approximate == "tanh":
         return input * 0.5 * (tanh((input + input ** 3 * 0.044715) * _SQRT_2_OVER_PI) + 1)
     if approximate != "none":
@@ -104,5 +105,6 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0):
     """``log(1 + e^(beta x)) / beta``, and ``x`` itself where ``beta x > threshold`` (PyTorch's
     switch to the linear function, where the two agree to float precision).  Written with
     logaddexp(beta x, 0), whose gradient is sigmoid(beta x): no overflow for large x."""
+    check_floating(input, "softplus")
     scaled = input * beta
     return where(scaled > threshold, input, logaddexp(scaled, 0.0) / beta)
