@@ -69,11 +69,12 @@ int32 = __import__("numpy").int32
 
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "randn", "rand", "randint", "arange", "eye",
-    "zeros_like", "ones_like", "manual_seed", "float32",
+    "zeros_like", "ones_like", "manual_seed", "float32", "float64", "int64", "int32", "bool",
+    # creation and random numbers (minigrad/creation.py, ops/sampling.py, random.py)
     "as_tensor", "from_numpy", "empty", "empty_like", "full_like", "linspace", "logspace", "meshgrid",
     "scalar_tensor", "rand_like", "randn_like", "randint_like", "randperm", "normal", "bernoulli",
     "multinomial", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
-    "set_rng_state", "random", "float64", "int64", "int32", "bool",
+    "set_rng_state",
     *exported("torch"),
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",

@@ -310,3 +310,14 @@ def test_requires_grad_on_random_factories():
     assert mg.randn_like(mg.zeros(2), requires_grad=True).requires_grad
     assert mg.randint(0, 3, (2,), dtype=mg.float32, requires_grad=True).requires_grad
     assert not mg.multinomial(mg.ones(3, requires_grad=True), 1).requires_grad
+
+
+def test_a_dataloader_shuffles_with_a_minigrad_generator_as_with_pytorchs():
+    data = nn.data.TensorDataset(mg.arange(10))
+
+    def order(seed):
+        loader = nn.data.DataLoader(data, batch_size=10, shuffle=True,
+                                    generator=mg.Generator().manual_seed(seed))
+        return next(iter(loader))[0].tolist()
+
+    assert order(3) == order(3) and sorted(order(3)) == list(range(10)) and order(3) != order(4)
