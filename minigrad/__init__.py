@@ -14,14 +14,19 @@ from .backend import default_float as get_default_dtype
 from .backend import float32, float64, int64, set_default_dtype
 from .creation import (
     arange,
+    as_tensor,
+    empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
-    manual_seed,
+    full_like,
+    linspace,
+    logspace,
+    meshgrid,
     ones,
     ones_like,
-    rand,
-    randint,
-    randn,
+    scalar_tensor,
     tensor,
     zeros,
     zeros_like,
@@ -31,6 +36,27 @@ from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, se
 from .gradcheck import GradcheckError, gradcheck
 from .gradients import grad
 from .ops.registry import exported
+from .ops.sampling import (
+    bernoulli,
+    multinomial,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .tensor import Tensor
 
 # The ops declared with torch=True in minigrad/ops (PyTorch's torch.<name>): mg.exp, mg.sum,
@@ -44,6 +70,11 @@ int32 = __import__("numpy").int32
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "randn", "rand", "randint", "arange", "eye",
     "zeros_like", "ones_like", "manual_seed", "float32", "float64", "int64", "int32", "bool",
+    # creation and random numbers (minigrad/creation.py, ops/sampling.py, random.py)
+    "as_tensor", "from_numpy", "empty", "empty_like", "full_like", "linspace", "logspace", "meshgrid",
+    "scalar_tensor", "rand_like", "randn_like", "randint_like", "randperm", "normal", "bernoulli",
+    "multinomial", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
+    "set_rng_state",
     *exported("torch"),
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
     "is_inference_mode_enabled", "grad", "gradcheck",

@@ -4,7 +4,7 @@
 ``from minigrad import nn`` are the same package.
 
 >>> import minigrad as mg, nn
->>> mg.manual_seed(0)
+>>> _ = mg.manual_seed(0)  # (it returns the generator, as PyTorch)
 >>> model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 3))
 >>> [name for name, _ in model.named_parameters()]
 ['0.weight', '0.bias', '2.weight', '2.bias']

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from minigrad import Tensor
-from minigrad.creation import generator as default_generator
+from minigrad.random import numpy_generator
 
 
 class Dataset:
@@ -51,13 +51,14 @@ class TensorDataset(Dataset):
 class DataLoader:
     """Mini-batches of a dataset, as tuples of tensors.
 
-    ``shuffle=True`` draws a new order each epoch from ``generator`` (a numpy Generator), or
-    from ``seed``, or else from minigrad's generator (``mg.manual_seed``).  A ``TensorDataset``
+    ``shuffle=True`` draws a new order each epoch from ``generator`` (an ``mg.Generator``, as
+    PyTorch's ``torch.Generator``, or a numpy Generator), or from ``seed``, or else from
+    minigrad's default generator (``mg.manual_seed``).  A ``TensorDataset``
     is batched by indexing its arrays directly (no per-sample Python work).
     """
 
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
-                 generator: np.random.Generator | None = None, seed: int | None = None) -> None:
+                 generator=None, seed: int | None = None) -> None:
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
         self.dataset, self.batch_size = dataset, batch_size
@@ -73,8 +74,9 @@ class DataLoader:
     def _order(self, n: int):
         if not self.shuffle:
             return None
-        rng = self.generator if self.generator is not None else default_generator()
-        return rng.permutation(n)
+        if isinstance(self.generator, np.random.Generator):
+            return self.generator.permutation(n)
+        return numpy_generator(self.generator, "DataLoader").permutation(n)  # mg.Generator or default
 
     def __iter__(self) -> Iterator[tuple]:
         n = len(self.dataset)
