@@ -116,7 +116,8 @@ def _nodes_reached(name):
         if outs and ROWS[name].differentiable:
             weights = [mg.tensor(v, requires_grad=True) for v in projections(outs)]
             scalar = sum((o * w).sum() for o, w in zip(outs, weights))
-            grads = mg.grad(scalar, leaves, create_graph=True, allow_unused=True)
+            second_order = ROWS[name].second_order  # (a row without it may refuse create_graph)
+            grads = mg.grad(scalar, leaves, create_graph=second_order, allow_unused=True)
             second = [g.sum() for g in grads if g is not None and g.requires_grad]
             if second:
                 mg.grad(sum(second), leaves + weights, allow_unused=True)

@@ -157,6 +157,8 @@ def slogdet(A):
     without forming det(A) (no overflow for large matrices)."""
     check_matrices("linalg.slogdet", A)
     sign = new_constant(xp.linalg.slogdet(A.data)[0].astype(A.dtype))
+    if A.requires_grad:  # PyTorch's sign requires grad too, with a zero gradient
+        sign = where(new_constant(xp.zeros(A.shape, dtype=bool)), A, 0.0).sum((-2, -1)) + sign
     return slogdet_result(sign, LogAbsDet.apply(A))
 
 
