@@ -2,11 +2,10 @@
 
 >>> import minigrad as mg
 >>> a = mg.tensor([[2.0, 0.0], [0.0, 4.0]])
->>> mg.linalg.inv(a)
-tensor([[0.5000, 0.0000],
-        [0.0000, 0.2500]])
->>> mg.linalg.det(a)
-tensor(8.)
+>>> mg.linalg.inv(a).tolist()
+[[0.5, 0.0], [0.0, 0.25]]
+>>> mg.linalg.det(a).item()
+8.0
 
 Where ``torch.linalg`` and ``torch`` have functions of one name with different defaults
 (``cross``: dim=-1 here, the first dimension of size 3 in ``mg.cross``; ``diagonal``: the last

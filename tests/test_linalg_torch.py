@@ -75,6 +75,7 @@ BAD_CALLS = {
     "inner dtypes": ("inner", lambda lib, t: lib.inner(t(np.arange(3)), t(V))),
     "outer of a matrix": ("outer", lambda lib, t: lib.outer(t(A), t(V))),
     "linalg.cross length": ("linalg.cross", lambda lib, t: lib.linalg.cross(t(B), t(B))),
+    "cross ranks": ("cross", lambda lib, t: lib.linalg.cross(t(np.ones((2, 3))), t(V))),
     "cross dtypes": ("cross", lambda lib, t: lib.cross(t(np.arange(3)), t(V), dim=0)),
     "addmm input shape": ("addmm", lambda lib, t: lib.addmm(t(B[:, :, :3]), t(A), t(A))),
     "tensordot sizes": ("tensordot", lambda lib, t: lib.tensordot(t(B), t(np.ones((4, 2))), dims=([2], [1]))),

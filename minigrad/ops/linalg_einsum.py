@@ -171,11 +171,10 @@ def einsum(equation, *operands):
 
     >>> import minigrad as mg
     >>> a = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
-    >>> mg.einsum('ij,jk->ik', a, a)
-    tensor([[ 7., 10.],
-            [15., 22.]])
-    >>> mg.einsum('ii', a)
-    tensor(5.)
+    >>> mg.einsum('ij,jk->ik', a, a).tolist()
+    [[7.0, 10.0], [15.0, 22.0]]
+    >>> mg.einsum('ii', a).item()
+    5.0
     """
     if not isinstance(equation, str):
         equation, operands = _from_sublists((equation, *operands))

@@ -247,6 +247,9 @@ def _cross(op_name: str, input, other, dim):
     check_tensor(op_name, input)
     check_tensor(op_name, other, "other")
     _same_dtype(op_name, input, other)
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"{op_name}: inputs must have the same number of dimensions, got shapes "
+                           f"{input.shape} and {other.shape} (unsqueeze the shorter one)")
     try:
         shape = xp.broadcast_shapes(input.shape, other.shape)
     except ValueError:
