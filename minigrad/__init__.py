@@ -7,7 +7,7 @@
 >>> w.grad
 tensor([30.])
 """
-from . import autograd, functional  # noqa: F401 (mg.autograd, mg.functional)
+from . import autograd, functional, linalg  # noqa: F401 (mg.autograd, mg.functional, mg.linalg)
 from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from .backend import bool_ as bool
 from .backend import default_float as get_default_dtype
@@ -79,7 +79,7 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
     "is_inference_mode_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
-    "set_default_dtype", "autograd", "functional", "draw_graph", "nn", "optim",
+    "set_default_dtype", "autograd", "functional", "linalg", "draw_graph", "nn", "optim",
     "save", "load",
 ]
 

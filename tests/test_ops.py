@@ -98,6 +98,8 @@ def test_every_exported_name_is_pytorchs():
                 wrong.append(f"F.{name}")
             if info.method and not hasattr(torch.Tensor, name):
                 wrong.append(f"Tensor.{name}")
+            if info.linalg and not hasattr(torch.linalg, name):
+                wrong.append(f"mg.linalg.{name}")
     assert not wrong, f"declared under names PyTorch does not have: {wrong}"
 
 
@@ -114,7 +116,8 @@ def _nodes_reached(name):
         if outs and ROWS[name].differentiable:
             weights = [mg.tensor(v, requires_grad=True) for v in projections(outs)]
             scalar = sum((o * w).sum() for o, w in zip(outs, weights))
-            grads = mg.grad(scalar, leaves, create_graph=True, allow_unused=True)
+            second_order = ROWS[name].second_order  # (a row without it may refuse create_graph)
+            grads = mg.grad(scalar, leaves, create_graph=second_order, allow_unused=True)
             second = [g.sum() for g in grads if g is not None and g.requires_grad]
             if second:
                 mg.grad(sum(second), leaves + weights, allow_unused=True)
@@ -188,7 +191,9 @@ def torch_function(torch, name):
     if info is None:  # a Tensor method outside the registry (.to, indexing)
         return lambda x, *args, **kwargs: getattr(x, name)(*args, **kwargs)
     if info.torch:
-        return getattr(torch, name)
+        return getattr(torch, info.name)
+    if info.linalg:  # (keyed 'linalg.<name>' when the op is only there)
+        return getattr(torch.linalg, info.name)
     if info.functional:
         return getattr(torch.nn.functional, name)
     return lambda x, *args, **kwargs: getattr(x, name)(*args, **kwargs)

@@ -122,7 +122,7 @@ class Linear(Function):
         return (grad_x, grad_w, grad_b) if len(parents) == 3 else (grad_x, grad_w)
 
 
-@op("matmul")
+@op("matmul", linalg=True)
 def matmul(input, other):
     """The matrix product with numpy's rules: 1-D operands are vectors, more dimensions are
     batches that broadcast."""

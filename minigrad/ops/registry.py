@@ -9,10 +9,13 @@ declared the same way, right above the function::
     def softplus(input, beta=1.0, threshold=20.0): ...
 
 ``method``: also ``Tensor.<name>``; ``torch``: also ``minigrad.<name>`` (PyTorch's
-``torch.<name>``); ``functional``: also ``minigrad.functional.<name>``; ``inplace``: also the
+``torch.<name>``); ``functional``: also ``minigrad.functional.<name>``; ``linalg``: also
+``minigrad.linalg.<name>`` (PyTorch's ``torch.linalg.<name>``); ``inplace``: also the
 in-place method ``Tensor.<name>_`` (the op's result written into the tensor, version-counted and
-recorded as PyTorch records it; see ``minigrad/inplace.py``).  The Tensor class and
-the two namespaces are filled from this table, and ``tests/test_ops.py`` requires a row of
+recorded as PyTorch records it; see ``minigrad/inplace.py``).  An op found only in
+``minigrad.linalg`` is keyed ``'linalg.<name>'`` in :data:`OPS`, since torch.linalg.norm and
+torch.norm (likewise cross, diagonal) are different functions of one name.  The Tensor class and
+the namespaces are filled from this table, and ``tests/test_ops.py`` requires a row of
 sample inputs for every entry (gradcheck, second order, PyTorch's values and dtypes).
 """
 from __future__ import annotations
@@ -30,6 +33,7 @@ class OpInfo:
     functional: bool
     aliases: tuple = ()
     inplace: bool = False
+    linalg: bool = False
 
     def names(self) -> tuple:
         return (self.name, *self.aliases)
@@ -39,14 +43,18 @@ OPS: dict[str, OpInfo] = {}
 
 
 def op(name: str, *, method: bool = True, torch: bool = True, functional: bool = False,
-       aliases: tuple = (), inplace: bool = False):
+       aliases: tuple = (), inplace: bool = False, linalg: bool = False):
     """Declare ``name`` as an op of minigrad (see the module's docstring)."""
 
     def declare(function: Callable) -> Callable:
-        for n in (name, *aliases):
-            if n in OPS or any(n in info.aliases for info in OPS.values()):
-                raise RuntimeError(f"op {n!r} is declared twice")
-        OPS[name] = OpInfo(name, function, method, torch, functional, tuple(aliases), inplace)
+        info = OpInfo(name, function, method, torch, functional, tuple(aliases), inplace, linalg)
+        key = f"linalg.{name}" if linalg and not (method or torch or functional) else name
+        for where in ("method", "torch", "functional", "linalg"):
+            taken = exported(where) if getattr(info, where) else {}
+            for n in info.names():
+                if n in taken or key in OPS:
+                    raise RuntimeError(f"op {n!r} is declared twice")
+        OPS[key] = info
         return function
 
     return declare
@@ -54,6 +62,6 @@ def op(name: str, *, method: bool = True, torch: bool = True, functional: bool =
 
 def exported(where: str) -> dict:
     """``{name: function}`` of the ops that belong to ``where``: ``'method'``, ``'torch'``,
-    ``'functional'`` or ``'inplace'`` (aliases included; for ``'inplace'`` the names are the
+    ``'functional'``, ``'linalg'`` or ``'inplace'`` (aliases included; for ``'inplace'`` the names are the
     out-of-place ones, without the trailing underscore)."""
     return {n: info.function for info in OPS.values() if getattr(info, where) for n in info.names()}
