@@ -7,10 +7,11 @@
 >>> w.grad
 tensor([30.])
 """
+import builtins
+
 from . import autograd, functional  # noqa: F401 (mg.autograd, mg.functional)
-from .backend import bool_ as bool
 from .backend import default_float as get_default_dtype
-from .backend import float32, float64, int64, set_default_dtype
+from .backend import set_default_dtype
 from .creation import (
     arange,
     eye,
@@ -25,12 +26,28 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .device import backends, cuda, device
+from .device import DeviceError, backends, cuda, device
+from .dtypes import (
+    can_cast,
+    finfo,
+    float16,
+    float32,
+    float64,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    uint8,
+)
 from .engine import Function
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .gradients import grad
 from .ops.registry import exported
+from .printing import set_printoptions
+from .size import Size
 from .tensor import Tensor
 
 # The ops declared with torch=True in minigrad/ops (PyTorch's torch.<name>): mg.exp, mg.sum,
@@ -39,11 +56,51 @@ globals().update(exported("torch"))
 
 __version__ = "0.1.0"
 
-int32 = __import__("numpy").int32
+
+def is_tensor(obj) -> bool:
+    """``mg.is_tensor(obj)``: whether ``obj`` is a minigrad Tensor (a Parameter is one)."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """``mg.is_floating_point(t)``: whether ``t``'s dtype is a floating one."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_floating_point(): argument 'input' must be a Tensor, got "
+                        f"{type(input).__name__}")
+    return input.is_floating_point()
+
+
+def result_type(tensor, other):
+    """``mg.result_type(a, b)``: the dtype an op on ``a`` and ``b`` (tensors or Python numbers)
+    gives, by PyTorch's promotion (a 0-d tensor or a number only raises the category)."""
+    from .ops.promotion import result_type as promoted
+
+    def operand(x):
+        if isinstance(x, Tensor):
+            return x.data
+        if type(x) in (builtins.bool, builtins.int, builtins.float, builtins.complex):
+            return x
+        raise TypeError(f"result_type(): expected a Tensor or a Python number, got {type(x).__name__}")
+
+    return promoted(operand(tensor), operand(other)).type
+
+
+# PyTorch's names of the dtypes; bool, float and int shadow the builtins, so they come last and
+# nothing below uses the builtins.
+float = float32
+double = float64
+half = float16
+long = int64
+short = int16
+int = int32
+bool = __import__("numpy").bool_
 
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "randn", "rand", "randint", "arange", "eye",
-    "zeros_like", "ones_like", "manual_seed", "float32", "float64", "int64", "int32", "bool",
+    "zeros_like", "ones_like", "manual_seed", "float32", "float64", "float16", "int64", "int32",
+    "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "Size",
+    "finfo", "iinfo", "promote_types", "result_type", "can_cast", "is_tensor", "is_floating_point",
+    "set_printoptions", "DeviceError",
     *exported("torch"),
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
