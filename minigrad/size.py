@@ -5,6 +5,9 @@
 torch.Size([2, 3])
 >>> mg.zeros(2, 3).shape == (2, 3), mg.zeros(2, 3).shape[1:], mg.Size([2, 3]).numel()
 (True, torch.Size([3]), 6)
+>>> f"shape {mg.zeros(2, 3).shape}"
+'shape (2, 3)'
+
 """
 from __future__ import annotations
 
@@ -28,6 +31,11 @@ class Size(tuple):
         return f"{TORCH_PREFIX}Size([{', '.join(str(n) for n in self)}])"
 
     __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        # In an f-string a shape reads as a tuple, "(2, 3)": the engine's error messages name
+        # shapes so (print(x.shape) and repr(x.shape) are PyTorch's "torch.Size([2, 3])").
+        return tuple.__repr__(self) if not spec else format(tuple.__repr__(self), spec)
 
     def __getitem__(self, index):
         item = tuple.__getitem__(self, index)
