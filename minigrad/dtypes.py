@@ -121,7 +121,7 @@ class finfo:
         self.max = float(info.max)
         self.min = float(info.min)
         self.tiny = self.smallest_normal = float(info.smallest_normal)
-        self.resolution = float(info.resolution)
+        self.resolution = float(f"1e-{int(info.precision)}")  # (10^-precision, as a Python float)
         self.dtype = dtype.name
 
     def __repr__(self) -> str:
