@@ -66,7 +66,7 @@ class Tensor:
     # -- properties ----------------------------------------------------------------------------
     @property
     def shape(self) -> Size:
-        return as_size(self.data.shape)
+        return _tuple_new(Size, self.data.shape)  # (as size.as_size, without its call)
 
     @property
     def ndim(self) -> int:
@@ -435,6 +435,7 @@ def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
 
 
 _object_new = object.__new__
+_tuple_new = tuple.__new__
 engine.use_tensor_class(Tensor, _new_tensor, inplace.share_memory)
 
 # Every op declared with method=True (ops/registry.py) is also a method: ``x.exp()`` is
