@@ -116,6 +116,19 @@ class _Formatter:
         return " " * (self.width - len(text)) + text
 
 
+class _ComplexFormatter:
+    """PyTorch's complex layout: the real parts in one format, the imaginary parts in another,
+    joined as ``1.0000+2.5000j``."""
+
+    def __init__(self, real, imag):
+        self.real, self.imag = _Formatter(real), _Formatter(imag)
+        self.width = self.real.width + self.imag.width + 1  # (+1: the "j")
+
+    def format(self, value) -> str:
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return self.real.format(value.real) + ("" if imag[0] in "+-" else "+") + imag
+
+
 def _summarized(array):
     """The elements a summary shows (the first and last ``edgeitems`` along every dimension)."""
     edge = _options["edgeitems"]
@@ -166,7 +179,9 @@ def array_text(array, indent: int) -> str:
     summarize = array.size > _options["threshold"]
     if array.dtype == xp.float16:  # (formatted from float32, as PyTorch does)
         array = array.astype(xp.float32)
-    formatter = _Formatter(_summarized(array) if summarize else array)
+    shown = _summarized(array) if summarize else array
+    formatter = _ComplexFormatter(shown.real, shown.imag) if array.dtype.kind == "c" \
+        else _Formatter(shown)
     return _nested(array, indent, summarize, formatter)
 
 
@@ -201,7 +216,8 @@ def tensor_repr(tensor) -> str:
     else:
         if not _options["edgeitems"]:
             suffixes.append(f"size={tuple(array.shape)}")
-        if array.dtype not in (default_float(), xp.int64, xp.bool_):
+        default_complex = xp.complex128 if default_float() == xp.float64 else xp.complex64
+        if array.dtype not in (default_float(), default_complex, xp.int64, xp.bool_):
             suffixes.append("dtype=" + dtype_name(array.dtype))
         text = array_text(array, len(prefix))
     if tensor.grad_fn is not None:
