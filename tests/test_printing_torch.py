@@ -121,8 +121,8 @@ def test_the_documented_cases_print_as_pytorch():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.one_of(SMALL_SHAPES, LARGE_SHAPES), st.sampled_from(["complex64", "complex128"]),
-       MODES, MODES)
+@given(st.integers(0, 2**32 - 1), st.one_of(SMALL_SHAPES, LARGE_SHAPES),
+       st.sampled_from(["complex64", "complex128"]), MODES, MODES)
 def test_complex_tensors_print_as_pytorchs(seed, shape, dtype, real_mode, imag_mode):
     real = values(seed, shape, "float64", real_mode)
     imag = values(seed + 1, shape, "float64", imag_mode)
