@@ -177,8 +177,6 @@ def array_text(array, indent: int) -> str:
     if array.size == 0:
         return "[]"
     summarize = array.size > _options["threshold"]
-    if array.dtype == xp.float16:  # (formatted from float32, as PyTorch does)
-        array = array.astype(xp.float32)
     shown = _summarized(array) if summarize else array
     formatter = _ComplexFormatter(shown.real, shown.imag) if array.dtype.kind == "c" \
         else _Formatter(shown)
