@@ -7,11 +7,12 @@
 >>> w.grad
 tensor([30.])
 """
+import builtins
+
 from . import autograd, functional, linalg  # noqa: F401 (mg.autograd, mg.functional, mg.linalg)
 from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
-from .backend import bool_ as bool
 from .backend import default_float as get_default_dtype
-from .backend import float32, float64, int64, set_default_dtype
+from .backend import set_default_dtype
 from .creation import (
     arange,
     as_tensor,
@@ -31,7 +32,21 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .device import backends, cuda, device
+from .device import DeviceError, backends, cuda, device
+from .dtypes import (
+    can_cast,
+    finfo,
+    float16,
+    float32,
+    float64,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    uint8,
+)
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .gradients import grad
@@ -48,6 +63,7 @@ from .ops.sampling import (
     randn_like,
     randperm,
 )
+from .printing import set_printoptions
 from .random import (
     Generator,
     default_generator,
@@ -57,6 +73,7 @@ from .random import (
     seed,
     set_rng_state,
 )
+from .size import Size
 from .tensor import Tensor
 
 # The ops declared with torch=True in minigrad/ops (PyTorch's torch.<name>): mg.exp, mg.sum,
@@ -65,7 +82,44 @@ globals().update(exported("torch"))
 
 __version__ = "0.1.0"
 
-int32 = __import__("numpy").int32
+
+def is_tensor(obj) -> bool:
+    """``mg.is_tensor(obj)``: whether ``obj`` is a minigrad Tensor (a Parameter is one)."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """``mg.is_floating_point(t)``: whether ``t``'s dtype is a floating one."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_floating_point(): argument 'input' must be a Tensor, got "
+                        f"{type(input).__name__}")
+    return input.is_floating_point()
+
+
+def result_type(tensor, other):
+    """``mg.result_type(a, b)``: the dtype an op on ``a`` and ``b`` (tensors or Python numbers)
+    gives, by PyTorch's promotion (a 0-d tensor or a number only raises the category)."""
+    from .ops.promotion import result_type as promoted
+
+    def operand(x):
+        if isinstance(x, Tensor):
+            return x.data
+        if type(x) in (builtins.bool, builtins.int, builtins.float, builtins.complex):
+            return x
+        raise TypeError(f"result_type(): expected a Tensor or a Python number, got {type(x).__name__}")
+
+    return promoted(operand(tensor), operand(other)).type
+
+
+# PyTorch's names of the dtypes; bool, float and int shadow the builtins, so they come last and
+# nothing below uses the builtins.
+float = float32
+double = float64
+half = float16
+long = int64
+short = int16
+int = int32
+bool = __import__("numpy").bool_
 
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "randn", "rand", "randint", "arange", "eye",
@@ -75,6 +129,9 @@ __all__ = [
     "scalar_tensor", "rand_like", "randn_like", "randint_like", "randperm", "normal", "bernoulli",
     "multinomial", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
     "set_rng_state",
+    "float16", "int16", "int8", "uint8", "float", "double", "half", "long", "int", "short", "Size",
+    "finfo", "iinfo", "promote_types", "result_type", "can_cast", "is_tensor", "is_floating_point",
+    "set_printoptions", "DeviceError",
     *exported("torch"),
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
     "is_inference_mode_enabled", "grad", "gradcheck",

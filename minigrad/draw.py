@@ -83,7 +83,7 @@ class MLP:
     >>> import minigrad as mg
     >>> model = MLP([2, 3, 2])
     >>> model(mg.ones(4, 2)).shape, [name for name, _ in model.named_parameters()][:2]
-    ((4, 2), ['layers.0.weight', 'layers.0.bias'])
+    (torch.Size([4, 2]), ['layers.0.weight', 'layers.0.bias'])
     """
 
     def __init__(self, sizes: Sequence[int]) -> None:

@@ -33,6 +33,7 @@ from .grad_mode import (  # noqa: F401  (re-exported: minigrad.autograd and mg.n
     set_grad_enabled,
     swap_grad_mode,
 )
+from .printing import torch_node_name
 
 # ---------------------------------------------------------------------------------------------
 # The seam with minigrad.tensor
@@ -122,8 +123,8 @@ class Function:
         for slot in self.saved:
             setattr(self, slot, None)
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} '{self.describe()}'>"
+    def __repr__(self) -> str:  # PyTorch's text: <MulBackward0 object at 0x7f...>
+        return f"<{torch_node_name(self)} object at {id(self):#x}>"
 
     @classmethod
     def apply(cls, *args, **options):

@@ -5,8 +5,9 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from . import engine, inplace
-from .backend import bool_, default_float, int64, ndarray, xp
+from . import conversion, dtypes, engine, inplace
+from .backend import ndarray, xp
+from .device import CPU
 from .engine import Function, add_node_hook, node_hooks, run_backward
 from .gradients import initial_grad
 from .ops import (  # (importing .ops declares every op)
@@ -19,6 +20,8 @@ from .ops import (  # (importing .ops declares every op)
 )
 from .ops.array_or_tensor import as_array, operand
 from .ops.registry import exported
+from .printing import tensor_repr
+from .size import Size, as_size
 
 
 class Tensor:
@@ -63,8 +66,8 @@ class Tensor:
 
     # -- properties ----------------------------------------------------------------------------
     @property
-    def shape(self) -> tuple:
-        return self.data.shape
+    def shape(self) -> Size:
+        return _tuple_new(Size, self.data.shape)  # (as size.as_size, without its call)
 
     @property
     def ndim(self) -> int:
@@ -112,9 +115,31 @@ class Tensor:
         """``mg.where(condition, self, other)``: PyTorch's method form, self where it holds."""
         return elementwise.where(condition, self, other)
 
+    @property
+    def device(self):
+        """Where the tensor lives: ``device(type='cpu')``, always."""
+        return CPU
+
+    is_cuda = False
+    is_cpu = True
+
+    @property
+    def itemsize(self) -> int:
+        return self.data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.data.nbytes
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self.data.dtype.kind == "c"
+
     def size(self, dim: int | None = None):
         if dim is None:
-            return self.shape
+            return as_size(self.data.shape)
         if self.ndim == 0:
             raise IndexError(f"size: dim {dim} given, but a 0-d tensor has no dimensions")
         (d,) = reduction.normalize_dims(dim, self.ndim, "size")
@@ -185,15 +210,10 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = xp.array2string(self.data, separator=", ", prefix="tensor(")
-        extra = ""
-        if self.dtype not in (xp.dtype(default_float()), xp.dtype(int64), xp.dtype(bool_)):
-            extra += f", dtype={self.dtype}"
-        if self.grad_fn is not None:
-            extra += f", grad_fn=<{self.grad_fn.name}>"
-        elif self.requires_grad:
-            extra += ", requires_grad=True"
-        return f"tensor({body}{extra})"
+        """As PyTorch prints it (minigrad/printing.py; ``mg.set_printoptions``)."""
+        return tensor_repr(self)
+
+    __format__ = conversion.__format__
 
     # -- autograd ------------------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -403,28 +423,24 @@ class Tensor:
     def __ixor__(self, other):
         return inplace.assign_result(self, bitwise.bitwise_xor(self, other).data, "in-place bitwise_xor")
 
-    # -- dtype ---------------------------------------------------------------------------------
-    def to(self, dtype) -> Tensor:
-        if xp.dtype(dtype) == self.dtype:
-            return self
-        if self.requires_grad and xp.dtype(dtype).kind == "f":
-            return elementwise.Cast.apply(self, dtype=dtype)
-        return _new_tensor(self.data.astype(dtype), None)
-
-    def float(self):
-        return self.to(xp.float32)
-
-    def double(self):
-        return self.to(xp.float64)
-
-    def long(self):
-        return self.to(int64)
-
-    def int(self):
-        return self.to(xp.int32)
-
-    def bool(self):
-        return self.to(bool_)
+    # -- dtype and device (minigrad/conversion.py) -----------------------------------------------
+    to = conversion.to
+    type = conversion.type_
+    cpu = conversion.cpu
+    cuda = conversion.cuda
+    pin_memory = conversion.pin_memory
+    is_pinned = conversion.is_pinned
+    get_device = conversion.get_device
+    element_size = conversion.element_size
+    float = conversion.dtype_method(dtypes.float32, "float")
+    double = conversion.dtype_method(dtypes.float64, "double")
+    half = conversion.dtype_method(dtypes.float16, "half")
+    long = conversion.dtype_method(dtypes.int64, "long")
+    int = conversion.dtype_method(dtypes.int32, "int")
+    short = conversion.dtype_method(dtypes.int16, "short")
+    char = conversion.dtype_method(dtypes.int8, "char")
+    byte = conversion.dtype_method(dtypes.uint8, "byte")
+    bool = conversion.dtype_method(dtypes.bool_, "bool")
 
     # -- shape ----------------------------------------------------------------------------------
     def __getitem__(self, index):
@@ -467,6 +483,7 @@ def _new_tensor(data: ndarray, grad_fn: Function | None) -> Tensor:
 
 
 _object_new = object.__new__
+_tuple_new = tuple.__new__
 engine.use_tensor_class(Tensor, _new_tensor, inplace.share_memory)
 
 # Every op declared with method=True (ops/registry.py) is also a method: ``x.exp()`` is

@@ -23,7 +23,7 @@ def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, seed:
     >>> import nn
     >>> X, y = nn.datasets.spiral()
     >>> X.shape, y.shape, X.dtype, y.dtype
-    ((300, 2), (300,), dtype('float32'), dtype('int64'))
+    (torch.Size([300, 2]), torch.Size([300]), dtype('float32'), dtype('int64'))
     """
     rng = np.random.default_rng(seed)
     X = np.zeros((n_per_class * n_classes, 2))

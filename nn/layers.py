@@ -23,7 +23,7 @@ class Linear(Module):
     >>> import minigrad as mg, nn
     >>> layer = nn.Linear(3, 2)
     >>> layer(mg.ones(4, 3)).shape
-    (4, 2)
+    torch.Size([4, 2])
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None) -> None:
@@ -392,7 +392,7 @@ class MLP(Module):
     >>> [tuple(p.shape) for p in model.parameters()][:2]
     [(256, 784), (256,)]
     >>> model(mg.zeros(5, 784)).shape
-    (5, 10)
+    torch.Size([5, 10])
     """
 
     def __init__(self, in_features: int, hidden_sizes: Sequence[int] | int, out_features: int,
