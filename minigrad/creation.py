@@ -72,7 +72,7 @@ def from_numpy(ndarray_) -> Tensor:
     >>> t = mg.from_numpy(a)
     >>> a[0] = 1.0
     >>> t
-    tensor([1., 0., 0.], dtype=float64)
+    tensor([1., 0., 0.], dtype=torch.float64)
     """
     if not isinstance(ndarray_, ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray_).__module__}."
@@ -254,7 +254,7 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
 
     >>> import minigrad as mg
     >>> mg.linspace(0, 1, 5)
-    tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
     steps = _steps(steps, "linspace")
     start, end, dtype = _ends(start, end, dtype, "linspace")

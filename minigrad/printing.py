@@ -308,6 +308,8 @@ def torch_node_name(node, output=None) -> str:
     ``output``, the tensor the node made, tells matmul and sum apart once backward freed them."""
     if not type(node).__module__.startswith("minigrad."):
         return type(node).__name__ + "Backward"
+    if type(node).__module__ == "minigrad.autograd.function":  # mg.autograd.Function's node
+        return getattr(node, "function_node", node).name + "Backward"
     name = getattr(node, "name", "op")
     if name in ("sub", "div", "pow"):
         return _binary_name(node, name)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad as mg
-from minigrad import printing
+from minigrad import engine, printing
 
 torch = pytest.importorskip("torch")
 
@@ -210,17 +210,30 @@ def test_grad_fn_names_stay_after_backward_frees_the_graph():
 
 
 def test_a_function_of_the_users_own_is_named_as_pytorch_names_it():
-    class Double(mg.Function):
-        name = "double"
+    for lib in (mg, torch):
+        class Double(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, grad):
+                return grad * 2
+
+        y = Double.apply(lib.tensor([1.0], requires_grad=True))
+        assert repr(y) == "tensor([2.], grad_fn=<DoubleBackward>)", lib.__name__
+
+    class Triple(engine.Function):  # an engine-level primitive of the user's own
+        name = "triple"
 
         def forward(self, x):
-            return x * 2
+            return x * 3
 
         def backward(self, grad, inputs, output):
-            return (grad * 2,)
+            return (grad * 3,)
 
-    y = Double.apply(mg.tensor([1.0], requires_grad=True))
-    assert repr(y) == "tensor([2.], grad_fn=<DoubleBackward>)"
+    y = Triple.apply(mg.tensor([1.0], requires_grad=True))
+    assert repr(y) == "tensor([3.], grad_fn=<TripleBackward>)"
 
 
 def test_printoptions_are_restored_by_the_context_manager():

@@ -29,7 +29,7 @@ def rand(*shape, size=None, generator=None, dtype=None, device=None,
 
     >>> import minigrad as mg
     >>> mg.rand(2, 3, generator=mg.Generator().manual_seed(0)).shape
-    (2, 3)
+    torch.Size([2, 3])
     """
     shape = sizes(shape, "rand", size)
     data = _floats(numpy_generator(generator, "rand"), "random", shape, float_dtype(dtype, "rand"))
