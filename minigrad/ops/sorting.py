@@ -37,7 +37,7 @@ def _pick(input, indices, d: int, kind, squeeze: bool = False):
     values = take_along(input, indices, d)
     if squeeze:
         values, indices = values.squeeze(d), indices.squeeze(d)
-    return kind((values, new_constant(xp.ascontiguousarray(indices))))
+    return kind((values, new_constant(xp.array(indices, dtype=int64))))
 
 
 def _data_along(input, d: int):
