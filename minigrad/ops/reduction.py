@@ -266,6 +266,7 @@ def aminmax(input, *, dim=None, keepdim: bool = False, axis=None, keepdims=None)
         dims = tuple(range(input.ndim))
     else:
         dims = reduction_dims(one_dim(dim, input.ndim, "aminmax"), input.ndim, "aminmax")
+        _check_not_empty(input, dims, "aminmax")
     return return_types.aminmax((Amin.apply(input, dims=dims, keepdim=keepdim),
                                  Amax.apply(input, dims=dims, keepdim=keepdim)))
 

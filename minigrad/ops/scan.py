@@ -167,7 +167,8 @@ class LogCumSumExp(_Scan):
     reads = (0, -1)
 
     def forward(self, x):
-        return xp.logaddexp.accumulate(x, axis=self.dim)
+        with xp.errstate(invalid="ignore"):  # (a NaN, or inf - inf: NaN from there on, as in PyTorch)
+            return xp.logaddexp.accumulate(x, axis=self.dim)
 
     def backward(self, grad, inputs, output):
         x, d = inputs[0], self.dim

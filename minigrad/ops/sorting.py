@@ -60,8 +60,10 @@ def sort(input, dim: int = -1, descending: bool = False, *, stable: bool = False
 
 @op("argsort")
 def argsort(input, dim: int = -1, descending: bool = False, *, stable: bool = False, axis=None):
-    """The indices that sort ``input`` along ``dim`` (``sort(...).indices``)."""
-    return sort(input, dim, descending, stable=stable, axis=axis).indices
+    """The indices that sort ``input`` along ``dim`` (``sort(...).indices``, without the values)."""
+    data, d = _data_along(input, one_dim(dim_alias(dim, axis, "argsort", -1), input.ndim, "argsort"))
+    order = _order(data, d, bool(descending))
+    return new_constant(order.reshape(input.shape))
 
 
 @op("msort")
@@ -175,7 +177,11 @@ def mode(input, dim: int = -1, keepdim: bool = False, *, axis=None, keepdims=Non
         n = data.shape[d]
         steps = xp.arange(n).reshape([-1 if i == d else 1 for i in range(data.ndim)])
         changed = xp.ones(ordered.shape, dtype=bool)
-        changed[(slice(None),) * d + (slice(1, None),)] = xp.diff(ordered, axis=d) != 0
+        later, earlier = (slice(None),) * d + (slice(1, None),), (slice(None),) * d + (slice(0, -1),)
+        same = ordered[later] == ordered[earlier]
+        if data.dtype.kind == "f":  # NaNs are equal to each other here (a run of NaNs can be the mode)
+            same |= xp.isnan(ordered[later]) & xp.isnan(ordered[earlier])
+        changed[later] = ~same
         run_start = xp.maximum.accumulate(xp.where(changed, steps, 0), axis=d)
         run_length = steps - run_start + 1  # so far, within its run of equal values
         best = run_length.max(axis=d, keepdims=True)

@@ -85,8 +85,8 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     is ``correction=0``).
 
     >>> import minigrad as mg
-    >>> mg.tensor([1.0, 2.0, 4.0]).var(correction=0)
-    tensor(1.5556)
+    >>> mg.tensor([1.0, 2.0, 3.0, 6.0]).var(correction=0)
+    tensor(3.5)
     """
     dims, correction, keepdim = _arguments(input, dim, unbiased, keepdim, correction, axis,
                                            keepdims, "var")
