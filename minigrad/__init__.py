@@ -7,7 +7,7 @@
 >>> w.grad
 tensor([30.])
 """
-from . import autograd, functional  # noqa: F401 (mg.autograd, mg.functional)
+from . import autograd, functional, return_types  # noqa: F401 (mg.autograd, mg.functional, mg.return_types)
 from .backend import bool_ as bool
 from .backend import default_float as get_default_dtype
 from .backend import float32, float64, int64, set_default_dtype
@@ -47,7 +47,7 @@ __all__ = [
     *exported("torch"),
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
-    "set_default_dtype", "Function", "autograd", "functional", "draw_graph", "nn", "optim",
+    "set_default_dtype", "Function", "autograd", "functional", "return_types", "draw_graph", "nn", "optim",
 ]
 
 

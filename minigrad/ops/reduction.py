@@ -16,6 +16,7 @@ from .reduce_args import (  # noqa: F401 (normalize_dims and reduction_dims: sha
     result_dtype,
 )
 from .registry import op
+from .selection import take_along
 
 
 class _Reduction(Function):
@@ -402,17 +403,6 @@ def logsumexp(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=Non
     """``log(sum(exp(x)))`` over ``dim``, without overflow."""
     keepdim = keepdim_alias(keepdim, keepdims, "logsumexp")
     return LogSumExp.apply(input, dims=_dims(dim, axis, input.ndim, "logsumexp"), keepdim=keepdim)
-
-
-def take_along(x, indices, d: int):
-    """``x`` read at ``indices`` along dim ``d`` (PyTorch's ``take_along_dim``), by indexing, so
-    that the gradient is scatter-added back to the elements read (differentiable again)."""
-    if not is_tensor(x):
-        return xp.take_along_axis(x, indices, axis=d)
-    grid = [xp.arange(n).reshape([n if i == j else 1 for j in range(x.ndim)])
-            for i, n in enumerate(x.shape)]
-    grid[d] = indices
-    return x[tuple(grid)]
 
 
 @op("softmax", functional=True)

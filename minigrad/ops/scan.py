@@ -13,8 +13,9 @@ from ..engine import Function, is_tensor, new_constant
 from .array_or_tensor import exp, raw
 from .elementwise import where
 from .reduce_args import dim_alias, keepdim_alias, one_dim
-from .reduction import _Reduction, cast_for, take_along
+from .reduction import _Reduction, cast_for
 from .registry import op
+from .selection import take_along
 from .shape import cat
 
 
@@ -142,13 +143,30 @@ class CumProd(_Scan):
         x, d = inputs[0], self.dim
         if not (raw(x) == 0).any():  # d out_j / d x_k = out_j / x_k for j >= k
             return (_reverse_cumsum(grad * output, d) / x,)
-        return (_cumprod_grad_with_zeros(grad, x, d),)
+        if is_tensor(grad):  # recorded: the n^2 table, exact to every order
+            return (_cumprod_grad_with_zeros(grad, x, d),)
+        return (_cumprod_grad_at_first_zero(grad, x, output, d),)
+
+
+def _cumprod_grad_at_first_zero(grad, x, output, d: int):
+    """The same gradient on arrays in O(n), split at each slice's first zero z: before it the
+    division is safe (every later product holding x_z is 0 on both sides); at z the gradient
+    is the reversed cumulative sum of grad times the products with x_z taken as 1; after z
+    every product holds x_z, so it is 0."""
+    n = x.shape[d]
+    zero = x == 0
+    first = xp.where(zero.any(axis=d, keepdims=True), xp.argmax(zero, axis=d, keepdims=True), n)
+    position = xp.arange(n).reshape([-1 if i == d else 1 for i in range(x.ndim)])
+    before, at = position < first, position == first
+    result = xp.where(before, _reverse_cumsum(grad * output, d) / xp.where(before, x, 1), 0)
+    at_zero = _reverse_cumsum(grad * xp.where(at, 1, x).cumprod(d), d)
+    return xp.where(at, at_zero, result)
 
 
 def _cumprod_grad_with_zeros(grad, x, d: int):
     """``sum_{j >= k} grad_j prod_{i <= j, i != k} x_i`` without a division: row k of an n x n
-    table is the cumulative product of x with x_k set to 1 (memory n^2 per slice, so it is
-    used only where some element is zero)."""
+    table is the cumulative product of x with x_k set to 1.  Exact to every order, but n^2
+    memory per slice: used only under create_graph where some element is zero."""
     n = x.shape[d]
     last = x.ndim - 1
     xt, gt = _swap(x, d, last), _swap(grad, d, last)  # the scan dim last

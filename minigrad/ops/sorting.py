@@ -13,8 +13,9 @@ from ..backend import int64, xp
 from ..engine import new_constant
 from .elementwise import where
 from .reduce_args import dim_alias, keepdim_alias, one_dim
-from .reduction import _check_not_empty, take_along
+from .reduction import _check_not_empty
 from .registry import op
+from .selection import take_along
 
 
 def _order(data, d: int, descending: bool):
