@@ -10,7 +10,7 @@ from __future__ import annotations
 import hypothesis.extra.numpy as hnp
 import numpy as np
 from hypothesis import strategies as st
-from op_rows import SHAPES, SHAPES_1D_UP, Const, DType, Row, Sample, torch_reduction, values, with_dims
+from op_rows import SHAPES, SHAPES_1D_UP, DType, Row, Sample, torch_reduction, values, with_dims
 
 
 def distinct(draw, shape, salt=0):
@@ -113,12 +113,6 @@ def counted(draw):
         choices += [_dim(draw, ndim), tuple(draw(st.lists(st.integers(0, ndim - 1), min_size=1,
                                                            max_size=ndim, unique=True)))]
     return Sample((x,), {"dim": draw(st.sampled_from(choices))})
-
-
-@st.composite
-def truths(draw):
-    sample = draw(with_dims(several=True))
-    return Sample((Const(np.asarray(sample.args[0] > 0)),), sample.kwargs)
 
 
 @st.composite
