@@ -9,7 +9,7 @@ tensor([30.])
 """
 import builtins
 
-from . import autograd, functional, linalg  # noqa: F401 (mg.autograd, mg.functional, mg.linalg)
+from . import autograd, functional, linalg, return_types  # noqa: F401 (mg.autograd, mg.functional, ...)
 from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from .backend import default_float as get_default_dtype
 from .backend import set_default_dtype
@@ -136,8 +136,8 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
     "is_inference_mode_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
-    "set_default_dtype", "autograd", "functional", "linalg", "draw_graph", "nn", "optim",
-    "save", "load",
+    "set_default_dtype", "autograd", "functional", "linalg", "return_types", "draw_graph", "nn",
+    "optim", "save", "load",
 ]
 
 

@@ -2,7 +2,11 @@
 
 arithmetic.py   + - * / ** and comparisons; rounded division, // % fmod
 elementwise.py  exp log sqrt tanh abs erf logaddexp clamp maximum minimum where, casts
-reduction.py    sum mean amax amin logsumexp softmax log_softmax
+reduction.py    sum mean amax amin max min argmax any all nansum nanmean aminmax logsumexp softmax
+statistics.py   var std var_mean std_mean
+scan.py         prod cumsum cumprod cummax cummin logcumsumexp
+sorting.py      sort argsort msort topk kthvalue median nanmedian mode
+take_along.py   the fused read-at-indices (and its scatter-add backward) the selections share
 shape.py        reshape permute expand cat stack
 indexing.py     x[index] and x[index] = value, in PyTorch's order
 bitwise.py      & | ^ ~ and the logical ops (no gradient)
@@ -13,6 +17,16 @@ exponential.py  log1p expm1 log2 log10 exp2 rsqrt reciprocal square erfc erfinv 
 rounding.py     floor ceil round trunc frac sign
 predicates.py   isnan isinf isfinite isposinf isneginf isclose allclose nan_to_num
 lerp.py         lerp
+gather.py       gather scatter scatter_add
+selection.py    index_select index_add index_fill masked_fill masked_select take nonzero ...
+reorder.py      flip roll repeat tile repeat_interleave clone
+views.py        narrow select split chunk unbind movedim swapaxes t ... hstack vstack
+pad.py          F.pad (constant, reflect, replicate, circular)
+unique.py       unique unique_consecutive
+sampling.py     rand randn randint randperm normal bernoulli multinomial
+fill.py         fill_ zero_ copy_ uniform_ normal_ ... (in-place methods)
+activation*.py  relu sigmoid, the piecewise and smooth activations, F.*_ in-place forms
+linalg*.py      the products, mg.linalg (inv det solve norms ...)
 
 Every module here is imported with the package, so an op declared in a new file is registered
 (and becomes a method and a function) without another line anywhere.

@@ -2,36 +2,21 @@
 softmax family, each computed stably (the max is subtracted before ``exp``)."""
 from __future__ import annotations
 
-import math
-import warnings
-from collections import namedtuple
-
+from .. import return_types
 from ..backend import int64, xp
-from ..engine import Function, is_tensor, new_constant
+from ..engine import Function, is_grad_enabled, is_tensor, new_constant
 from .array_or_tensor import as_float, broadcast_to, exp, raw, reduced_shape
-from .elementwise import maximum, minimum
+from .elementwise import maximum, minimum, where
+from .reduce_args import (  # noqa: F401 (normalize_dims and reduction_dims: shape.py and scan.py use them)
+    dim_alias,
+    keepdim_alias,
+    normalize_dims,
+    one_dim,
+    reduction_dims,
+    result_dtype,
+)
 from .registry import op
-
-
-def normalize_dims(dim, ndim: int, op: str) -> tuple:
-    """``dim`` as a sorted tuple of non-negative axes; a clear error for an axis out of range."""
-    if dim is None:
-        return tuple(range(ndim))
-    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
-    if not dims and op != "squeeze":  # PyTorch: an empty dim reduces over every dimension
-        return tuple(range(ndim))
-    result = []
-    for d in dims:
-        if isinstance(d, (bool, xp.bool_)) or not isinstance(d, (int, xp.integer)):
-            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
-        # a 0-d tensor has one dimension to name, as 0 or -1 (PyTorch's rule)
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions "
-                             f"(valid: {-max(ndim, 1)} to {max(ndim, 1) - 1})")
-        result.append(int(d) % ndim if ndim else 0)
-    if len(set(result)) != len(result):
-        raise RuntimeError(f"{op}: dim {dim!r} names the same dimension twice")
-    return tuple(sorted(result))
+from .take_along import take_along
 
 
 class _Reduction(Function):
@@ -212,152 +197,127 @@ class LogSoftmax(Function):
 # ---------------------------------------------------------------------------------------------
 # The functions
 # ---------------------------------------------------------------------------------------------
-MaxMin = namedtuple("MaxMin", ["values", "indices"])
-
-
-def _dims(dim, axis, ndim, op_name):
+def _dims(dim, axis, ndim, op_name, default=None):
     """``dim`` (or numpy's ``axis``) as a sorted tuple of the axes to reduce."""
-    return reduction_dims(axis if dim is None else dim, ndim, op_name)
+    return reduction_dims(dim_alias(dim, axis, op_name, default), ndim, op_name)
 
 
-def reduction_dims(dim, ndim: int, op_name: str) -> tuple:
-    """The axes a reduction runs over.  A 0-d tensor accepts dim 0 or -1 (PyTorch's rule) but
-    numpy has no axis there: reducing a 0-d array over no axis is the value itself."""
-    dims = normalize_dims(dim, ndim, op_name)
-    return dims if ndim else ()
-
-
-def _keep(keepdim, keepdims):
-    return keepdim if keepdims is None else keepdims
+def cast_for(input, dtype, op_name: str):
+    """The input cast to a reduction's ``dtype=`` first (PyTorch's order); integers and bools
+    otherwise sum to int64.  A gradient cannot flow into an integer result (PyTorch's error)."""
+    dtype = result_dtype(dtype)
+    if dtype is None:
+        if input.dtype.kind in "biu" and input.dtype != int64:
+            return input.to(int64)
+        return input
+    if dtype.kind != "f" and input.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"{op_name}: a result of dtype {dtype} cannot carry a gradient back to "
+                           f"an input that requires grad; detach the input or use a float dtype")
+    return input.to(dtype)
 
 
 @op("sum")
-def sum_(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
-    return Sum.apply(input, dims=_dims(dim, axis, input.ndim, "sum"), keepdim=_keep(keepdim, keepdims))
+def sum_(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
+    """The sum over ``dim`` (all dims when None); integers and bools give int64."""
+    keepdim = keepdim_alias(keepdim, keepdims, "sum")
+    dims = _dims(dim, axis, input.ndim, "sum")
+    return Sum.apply(cast_for(input, dtype, "sum"), dims=dims, keepdim=keepdim)
 
 
 @op("mean")
-def mean(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
-    return Mean.apply(input, dims=_dims(dim, axis, input.ndim, "mean"), keepdim=_keep(keepdim, keepdims))
-
-
-@op("var")
-def var(input, dim=None, correction: int = 1, keepdim: bool = False, *, unbiased=None, axis=None,
-        keepdims=None):
-    """Variance with ``correction`` (1: the unbiased estimate, PyTorch's default): the mean of
-    the squared deviations, divided by ``n - correction`` instead of ``n``."""
-    return _variance(input, _dims(dim, axis, input.ndim, "var"), correction, unbiased,
-                     _keep(keepdim, keepdims), "var")
-
-
-def _variance(input, dims: tuple, correction, unbiased, keepdim: bool, op_name: str):
-    """``sum((x - mean)^2) / (n - correction)``; with no degree of freedom left (correction >=
-    n) PyTorch warns and divides by 0: inf, or nan where every deviation is 0."""
-    if input.dtype.kind != "f":
-        raise RuntimeError(f"{op_name}: needs a floating point tensor, got dtype {input.dtype} "
-                           "(use .float())")
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
-    count = 1
-    for d in dims:
-        count *= input.shape[d]
-    centered = input - input.mean(dims, keepdim=True)
-    squares = (centered * centered).sum(dims, keepdim=keepdim)
-    if count - correction > 0:
-        return squares / (count - correction)
-    warnings.warn(f"{op_name}: degrees of freedom is <= 0: correction {correction} is not less than "
-                  f"the {count} elements reduced, so the result is inf or nan", UserWarning, stacklevel=3)
-    with xp.errstate(divide="ignore", invalid="ignore"):
-        return squares * math.inf
-
-
-class SqrtOfVariance(Function):
-    """``std = sqrt(var)``, whose gradient is 0 where std is 0 (PyTorch's definition: a constant
-    input gets gradient 0 instead of 0 * inf = nan, so ``(x - mean) / (std + eps)`` stays finite)."""
-
-    __slots__ = ()
-    name = "std"
-    caption = "grad_var = grad_out / (2 std), and 0 where std = 0"
-    reads = (-1,)
-
-    def forward(self, variance):
-        return xp.sqrt(variance)
-
-    def backward(self, grad, inputs, output):  # d sqrt(v)/dv = 1 / (2 sqrt(v)), 0 where v = 0
-        zero = raw(output) == 0
-        return (grad * ~zero / (output * 2 + zero),)
-
-
-@op("std")
-def std(input, dim=None, correction: int = 1, keepdim: bool = False, *, unbiased=None, axis=None,
-        keepdims=None):
-    """The square root of ``var`` (same arguments); its gradient at a constant input is 0."""
-    variance = _variance(input, _dims(dim, axis, input.ndim, "std"), correction, unbiased,
-                         _keep(keepdim, keepdims), "std")
-    return SqrtOfVariance.apply(variance)
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
+    """The mean over ``dim``; an integer tensor needs ``dtype=`` (a float dtype), as in PyTorch."""
+    keepdim = keepdim_alias(keepdim, keepdims, "mean")
+    dims = _dims(dim, axis, input.ndim, "mean")
+    dtype = result_dtype(dtype)
+    if dtype is not None and dtype.kind != "f":
+        raise RuntimeError(f"mean: could not infer the output dtype: dtype={dtype} is not a "
+                           "floating point dtype (use dtype=mg.float32 or mg.float64)")
+    return Mean.apply(input if dtype is None else input.to(dtype), dims=dims, keepdim=keepdim)
 
 
 @op("amax")
-def amax(input, dim=None, keepdim: bool = False):
-    """The largest values over ``dim``; the gradient is shared evenly among ties."""
-    if dim is None:
+def amax(input, dim=(), keepdim: bool = False, *, axis=None, keepdims=None):
+    """The largest values over ``dim`` (all dims by default); the gradient is shared evenly
+    among ties."""
+    keepdim = keepdim_alias(keepdim, keepdims, "amax")
+    dims = _dims(dim, axis, input.ndim, "amax", default=())
+    if len(dims) == input.ndim:
         _check_whole_not_empty(input, "amax")
-    return Amax.apply(input, dims=reduction_dims(dim, input.ndim, "amax"), keepdim=keepdim)
+    return Amax.apply(input, dims=dims, keepdim=keepdim)
 
 
 @op("amin")
-def amin(input, dim=None, keepdim: bool = False):
-    if dim is None:
+def amin(input, dim=(), keepdim: bool = False, *, axis=None, keepdims=None):
+    """The smallest values over ``dim``; the gradient is shared evenly among ties."""
+    keepdim = keepdim_alias(keepdim, keepdims, "amin")
+    dims = _dims(dim, axis, input.ndim, "amin", default=())
+    if len(dims) == input.ndim:
         _check_whole_not_empty(input, "amin")
-    return Amin.apply(input, dims=reduction_dims(dim, input.ndim, "amin"), keepdim=keepdim)
+    return Amin.apply(input, dims=dims, keepdim=keepdim)
+
+
+@op("aminmax")
+def aminmax(input, *, dim=None, keepdim: bool = False, axis=None, keepdims=None):
+    """``(min, max)`` over ``dim`` (one int, or all dims), as ``return_types.aminmax``."""
+    keepdim = keepdim_alias(keepdim, keepdims, "aminmax")
+    dim = dim_alias(dim, axis, "aminmax")
+    if dim is None:
+        _check_whole_not_empty(input, "aminmax")
+        dims = tuple(range(input.ndim))
+    else:
+        dims = reduction_dims(one_dim(dim, input.ndim, "aminmax"), input.ndim, "aminmax")
+        _check_not_empty(input, dims, "aminmax")
+    return return_types.aminmax((Amin.apply(input, dims=dims, keepdim=keepdim),
+                                 Amax.apply(input, dims=dims, keepdim=keepdim)))
 
 
 @op("max")
-def max_(input, dim=None, keepdim: bool = False):
-    """``max()``: the largest element; ``max(dim)``: ``(values, indices)`` along ``dim``;
-    ``max(other)``: the elementwise maximum."""
+def max_(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+    """``max()``: the largest element; ``max(dim)``: ``return_types.max(values, indices)`` along
+    ``dim`` (the first of ties); ``max(other)``: the elementwise maximum."""
     if is_tensor(dim):
         return maximum(input, dim)
-    if dim is None:
-        _check_whole_not_empty(input, "max")
-        return amax(input)
-    return _extreme_along(input, dim, keepdim, xp.argmax, "max")
+    return _max_or_min(input, dim_alias(dim, axis, "max"), keepdim, keepdims, "max")
 
 
 @op("min")
-def min_(input, dim=None, keepdim: bool = False):
+def min_(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+    """``min()``, ``min(dim)`` (``return_types.min``) or ``min(other)``, as :func:`max_`."""
     if is_tensor(dim):
         return minimum(input, dim)
-    if dim is None:
-        _check_whole_not_empty(input, "min")
-        return amin(input)
-    return _extreme_along(input, dim, keepdim, xp.argmin, "min")
+    return _max_or_min(input, dim_alias(dim, axis, "min"), keepdim, keepdims, "min")
 
 
-def _extreme_along(x, dim, keepdim, arg, op_name):
-    (d,) = normalize_dims(dim, x.ndim, op_name)
-    if x.ndim == 0:  # the one element is the extreme, at index 0
-        return MaxMin(x.reshape(()), new_constant(xp.zeros((), dtype=int64)))
-    _check_not_empty(x, (d,), op_name)
-    indices = arg(x.data, axis=d)
-    # The values are picked by indexing, so their gradient goes to the chosen element only.
-    grid = list(xp.ogrid[tuple(slice(n) for i, n in enumerate(x.shape) if i != d)])
-    grid.insert(d, indices)
-    values = x[tuple(grid)] if x.ndim > 1 else x[indices]
-    if keepdim:
-        values = values.unsqueeze(d)
-        indices = xp.expand_dims(indices, d)
-    return MaxMin(values, new_constant(xp.asarray(indices, dtype=int64)))
+def _max_or_min(input, dim, keepdim, keepdims, op_name):
+    keepdim = keepdim_alias(keepdim, keepdims, op_name)
+    if dim is None:  # (keepdim is PyTorch's too: max() takes no keepdim, max(dim) does)
+        _check_whole_not_empty(input, op_name)
+        return (amax if op_name == "max" else amin)(input)
+    d = one_dim(dim, input.ndim, op_name)
+    arg = xp.argmax if op_name == "max" else xp.argmin
+    kind = return_types.max if op_name == "max" else return_types.min
+    if input.ndim == 0:  # the one element is the extreme, at index 0
+        return kind((input.reshape(()), new_constant(xp.zeros((), dtype=int64))))
+    _check_not_empty(input, (d,), op_name)
+    indices = xp.expand_dims(arg(input.data, axis=d), d)
+    values = take_along(input, indices, d)  # the gradient goes to the chosen element only
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return kind((values, new_constant(xp.asarray(indices, dtype=int64))))
 
 
 def _arg(x, arg, dim, keepdim, op_name):
+    if x.dtype.kind == "b":
+        raise RuntimeError(f"{op_name}: does not support bool input; convert first, e.g. "
+                           f"x.long().{op_name}()")
     if dim is None:  # the index into the flattened tensor; keepdim keeps every dim as size 1
         if x.data.size == 0:
             raise IndexError(f"{op_name}: an empty tensor (shape {x.shape}) has no element to point "
                              "at; reduce over a dim (dim=...) that is not empty")
         index = xp.asarray(arg(x.data), dtype=int64)
         return new_constant(index.reshape((1,) * x.ndim) if keepdim else index)
-    (d,) = normalize_dims(dim, x.ndim, op_name)
+    d = one_dim(dim, x.ndim, op_name)
     if x.ndim == 0:  # (its only dimension is 0 for PyTorch, none for numpy)
         return new_constant(xp.zeros((), dtype=int64))
     _check_not_empty(x, (d,), op_name)
@@ -365,30 +325,84 @@ def _arg(x, arg, dim, keepdim, op_name):
 
 
 @op("argmax")
-def argmax(input, dim=None, keepdim: bool = False):
-    """The index of the largest element (of the flattened tensor when ``dim`` is None)."""
-    return _arg(input, xp.argmax, dim, keepdim, "argmax")
+def argmax(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+    """The index of the largest element (of the flattened tensor when ``dim`` is None; the
+    first of ties, a NaN counting as the largest)."""
+    keepdim = keepdim_alias(keepdim, keepdims, "argmax")
+    return _arg(input, xp.argmax, dim_alias(dim, axis, "argmax"), keepdim, "argmax")
 
 
 @op("argmin")
-def argmin(input, dim=None, keepdim: bool = False):
-    return _arg(input, xp.argmin, dim, keepdim, "argmin")
+def argmin(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+    """The index of the smallest element (the first of ties, a NaN counting as the smallest)."""
+    keepdim = keepdim_alias(keepdim, keepdims, "argmin")
+    return _arg(input, xp.argmin, dim_alias(dim, axis, "argmin"), keepdim, "argmin")
+
+
+def _truth(input, dim, axis, keepdim, keepdims, reduce, op_name):
+    """``any``/``all``: bool results (uint8 for a uint8 tensor, as in PyTorch), no gradient."""
+    keepdim = keepdim_alias(keepdim, keepdims, op_name)
+    dim = dim_alias(dim, axis, op_name)
+    data = raw(input)
+    if dim == ():  # PyTorch: an empty dim list reduces nothing, each element is its own truth
+        result = data.astype(bool)
+    else:
+        result = reduce(data, axis=reduction_dims(dim, data.ndim, op_name), keepdims=keepdim)
+    result = xp.asarray(result)
+    return new_constant(result.astype(xp.uint8) if data.dtype == xp.uint8 else result)
 
 
 @op("any")
-def any_(input):
-    return new_constant(xp.asarray(raw(input).any()))
+def any_(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+    """Whether any element over ``dim`` is nonzero (True)."""
+    return _truth(input, dim, axis, keepdim, keepdims, xp.any, "any")
 
 
 @op("all")
-def all_(input):
-    return new_constant(xp.asarray(raw(input).all()))
+def all_(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+    """Whether every element over ``dim`` is nonzero (True)."""
+    return _truth(input, dim, axis, keepdim, keepdims, xp.all, "all")
+
+
+@op("count_nonzero")
+def count_nonzero(input, dim=None, *, axis=None):
+    """The number of nonzero elements over ``dim`` (an int, a tuple, or None for all): int64."""
+    dims = _dims(dim, axis, input.ndim, "count_nonzero")
+    counts = xp.count_nonzero(raw(input), axis=dims) if dims else (raw(input) != 0)
+    return new_constant(xp.asarray(counts, dtype=int64))
+
+
+@op("nansum")
+def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
+    """The sum with NaNs counted as zero (their gradient is 0)."""
+    keepdim = keepdim_alias(keepdim, keepdims, "nansum")
+    dims = _dims(dim, axis, input.ndim, "nansum")
+    x = cast_for(input, dtype, "nansum")
+    if x.dtype.kind == "f":
+        x = where(xp.isnan(x.data), 0.0, x)
+    return Sum.apply(x, dims=dims, keepdim=keepdim)
+
+
+@op("nanmean")
+def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
+    """The mean of the elements that are not NaN (NaN where every one is)."""
+    keepdim = keepdim_alias(keepdim, keepdims, "nanmean")
+    dims = _dims(dim, axis, input.ndim, "nanmean")
+    x = input if dtype is None else input.to(result_dtype(dtype))
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"nanmean: expected a floating point tensor, got dtype {x.dtype} "
+                           "(use .float() or dtype=mg.float32)")
+    kept = ~xp.isnan(x.data)
+    count = xp.asarray(kept.sum(axis=dims, keepdims=keepdim), dtype=x.dtype)
+    with xp.errstate(invalid="ignore", divide="ignore"):  # all NaN: 0 / 0 is PyTorch's nan
+        return Sum.apply(where(kept, x, 0.0), dims=dims, keepdim=keepdim) / new_constant(count)
 
 
 @op("logsumexp")
-def logsumexp(input, dim=None, keepdim: bool = False):
+def logsumexp(input, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
     """``log(sum(exp(x)))`` over ``dim``, without overflow."""
-    return LogSumExp.apply(input, dims=reduction_dims(dim, input.ndim, "logsumexp"), keepdim=keepdim)
+    keepdim = keepdim_alias(keepdim, keepdims, "logsumexp")
+    return LogSumExp.apply(input, dims=_dims(dim, axis, input.ndim, "logsumexp"), keepdim=keepdim)
 
 
 @op("softmax", functional=True)
