@@ -86,7 +86,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
 
     >>> import minigrad as mg
     >>> mg.tensor([1.0, 2.0, 3.0, 6.0]).var(correction=0)
-    tensor(3.5)
+    tensor(3.5000)
     """
     dims, correction, keepdim = _arguments(input, dim, unbiased, keepdim, correction, axis,
                                            keepdims, "var")
