@@ -155,6 +155,9 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
     if input.dtype.kind != "f":
         raise TypeError(f"cross_entropy: input must hold float logits, got dtype {input.dtype}")
     target, soft = _class_targets("cross_entropy", input, target, ignore_index, allow_soft=True)
+    if soft and ignore_index != -100:
+        raise RuntimeError(f"cross_entropy: ignore_index={ignore_index} is not supported for class-"
+                           "probability (float) targets: give class indices, or leave ignore_index")
     classes = _num_classes(input)
     w = _class_weight("cross_entropy", weight, classes, input.dtype)
     return LossOps.CrossEntropy.apply(input, target, weight=w, ignore_index=ignore_index,
