@@ -157,7 +157,8 @@ CASES = {  # name: (options for both constructors, the input arrays)
         ({}, [rng(0).standard_normal((3, 4)) * 3, rng(1).random((3, 4))]),
         ({"weight": W4, "pos_weight": W4[::-1].copy(), "reduction": "none"},
          [rng(0).standard_normal((3, 4)) * 3, rng(1).random((3, 4))])],
-    "NLLLoss": [({"weight": W4, "ignore_index": 2}, [rng(0).standard_normal((6, 4)), rng(1).integers(0, 4, 6)]),
+    "NLLLoss": [({"weight": W4, "ignore_index": 2},
+                 [rng(0).standard_normal((6, 4)), rng(1).integers(0, 4, 6)]),
                 ({"reduction": "none"}, [rng(0).standard_normal((2, 4, 3)), rng(1).integers(0, 4, (2, 3))])],
     "MultiMarginLoss": [({"p": 2, "margin": 0.5, "weight": W4, "reduction": "sum"},
                          [rng(0).standard_normal((6, 4)), rng(1).integers(0, 4, 6)])],
@@ -247,7 +248,8 @@ BOGUS = {
         lib.ones(2, 3), lib.ones(2, 3), reduction="bogus"),
     "margin_ranking_loss": lambda lib, F: F.margin_ranking_loss(
         lib.ones(3), lib.ones(3), lib.ones(3), reduction="bogus"),
-    "hinge_embedding_loss": lambda lib, F: F.hinge_embedding_loss(lib.ones(3), lib.ones(3), reduction="bogus"),
+    "hinge_embedding_loss": lambda lib, F: F.hinge_embedding_loss(
+        lib.ones(3), lib.ones(3), reduction="bogus"),
     "cosine_embedding_loss": lambda lib, F: F.cosine_embedding_loss(
         lib.ones(2, 3), lib.ones(2, 3), lib.ones(2), reduction="bogus"),
     "gaussian_nll_loss": lambda lib, F: F.gaussian_nll_loss(
@@ -389,3 +391,15 @@ def test_gaussian_nll_loss_clamps_var_in_value_but_passes_its_gradient_like_pyto
     compare(lambda a, b, v: F.gaussian_nll_loss(a, b, v, eps=0.3, reduction="none"),
             lambda a, b, v: TF.gaussian_nll_loss(a, b, v, eps=0.3, reduction="none"),
             regression_pair((5,)) + [np.array([0.0, 0.1, 0.3, 0.5, 2.0])])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+def test_an_elementwise_weight_weighs_each_loss_as_in_pytorch(name, reduction):
+    # 'mean' divides by the weights' sum for mse and l1 but by the count for huber, as PyTorch
+    weight = rng(4).uniform(0.2, 2.0, (4, 3))
+    compare(lambda a, b: getattr(F, name)(a, b, reduction=reduction, weight=mg.tensor(weight)),
+            lambda a, b: getattr(TF, name)(a, b, reduction=reduction, weight=torch.tensor(weight)),
+            regression_pair())
+    with pytest.raises(ValueError, match=f"{name}: weight of shape \\(3,\\)"):
+        getattr(F, name)(mg.ones(4, 3), mg.ones(4, 3), weight=mg.ones(3))
