@@ -105,8 +105,8 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
 
     >>> import minigrad as mg
     >>> import minigrad.functional as F
-    >>> F.hinge_embedding_loss(mg.tensor([0.25, 0.25]), mg.tensor([1.0, -1.0]), reduction="none")
-    tensor([0.2500, 0.7500])
+    >>> F.hinge_embedding_loss(mg.tensor([0.25, 0.25]), mg.tensor([1.0, -1.0]), reduction="none").tolist()
+    [0.25, 0.75]
     """
     reduction = _start("hinge_embedding_loss", input, size_average, reduce, reduction)
     target = as_tensor(target)

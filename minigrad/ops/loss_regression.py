@@ -81,8 +81,8 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
 
     >>> import minigrad as mg
     >>> import minigrad.functional as F
-    >>> F.huber_loss(mg.tensor([0.5, 3.0]), mg.tensor([0.0, 0.0]), reduction="none")
-    tensor([0.1250, 2.5000])
+    >>> F.huber_loss(mg.tensor([0.5, 3.0]), mg.tensor([0.0, 0.0]), reduction="none").tolist()
+    [0.125, 2.5]
     """
     float_input("huber_loss", input)
     target = broadcast_target("huber_loss", input, target)
@@ -100,8 +100,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
 
     >>> import minigrad as mg
     >>> import minigrad.functional as F
-    >>> F.smooth_l1_loss(mg.tensor([0.5, 3.0]), mg.tensor([0.0, 0.0]), reduction="none")
-    tensor([0.1250, 2.5000])
+    >>> F.smooth_l1_loss(mg.tensor([0.5, 3.0]), mg.tensor([0.0, 0.0]), reduction="none").tolist()
+    [0.125, 2.5]
     """
     float_input("smooth_l1_loss", input)
     target = broadcast_target("smooth_l1_loss", input, target)
