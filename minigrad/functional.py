@@ -7,11 +7,10 @@ tensor([0., 2.])
 """
 from __future__ import annotations
 
-import warnings
-
 from .backend import int64, xp
 from .creation import generator
 from .ops import loss as LossOps
+from .ops.loss_common import broadcast_target, check_reduction, legacy_reduction
 from .ops.registry import exported, op
 from .tensor import Tensor
 
@@ -64,9 +63,6 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 # ---------------------------------------------------------------------------------------------
 # Losses
 # ---------------------------------------------------------------------------------------------
-_REDUCTIONS = ("mean", "sum", "none")
-
-
 def _as_data(t):
     if isinstance(t, Tensor):
         return t.data
@@ -79,11 +75,6 @@ def _as_tensor(t) -> Tensor:
     if isinstance(t, Tensor):
         return t
     return Tensor(t)
-
-
-def _check_reduction(op: str, reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be one of 'mean', 'sum', 'none', got {reduction!r}")
 
 
 def _class_weight(op: str, weight, classes: int, dtype):
@@ -140,8 +131,8 @@ def _class_targets(op: str, input: Tensor, target, ignore_index=None, allow_soft
 
 
 @op("cross_entropy", method=False, torch=False, functional=True)
-def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_index: int = -100,
+                  reduce=None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy of logits ``input`` (N, C), (N, C, d1, ...) or (C,), one fused op.
 
     ``target`` holds class indices (int64, shape (N, d1, ...)) or class probabilities (float,
@@ -155,7 +146,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     >>> round(F.cross_entropy(z, mg.tensor([1, 3])).item(), 4)  # log(4) at uniform logits
     1.3863
     """
-    _check_reduction("cross_entropy", reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if not isinstance(input, Tensor):
@@ -163,6 +155,9 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     if input.dtype.kind != "f":
         raise TypeError(f"cross_entropy: input must hold float logits, got dtype {input.dtype}")
     target, soft = _class_targets("cross_entropy", input, target, ignore_index, allow_soft=True)
+    if soft and ignore_index != -100:
+        raise RuntimeError(f"cross_entropy: ignore_index={ignore_index} is not supported for class-"
+                           "probability (float) targets: give class indices, or leave ignore_index")
     classes = _num_classes(input)
     w = _class_weight("cross_entropy", weight, classes, input.dtype)
     return LossOps.CrossEntropy.apply(input, target, weight=w, ignore_index=ignore_index,
@@ -171,11 +166,12 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
 
 
 @op("nll_loss", method=False, torch=False, functional=True)
-def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index: int = -100,
+             reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities ``input``: ``-weight[y] * input[y]``.
     ``cross_entropy(z, y) == nll_loss(log_softmax(z, 1), y)``."""
-    _check_reduction("nll_loss", reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction("nll_loss", reduction)
     target, _ = _class_targets("nll_loss", input, target, ignore_index)
     classes = _num_classes(input)
     w = _class_weight("nll_loss", weight, classes, input.dtype)
@@ -199,12 +195,13 @@ def _margins(op: str, input: Tensor, target, margin: float, out_of_range=IndexEr
 
 @op("multi_margin_loss", method=False, torch=False, functional=True)
 def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, weight=None,
-                      reduction: str = "mean") -> Tensor:
+                      size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """PyTorch's multi-class margin loss: ``sum_{j != y} max(0, margin - x_y + x_j)^p / C``
     (note the division by the number of classes C), times ``weight[y]``."""
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 are supported, got p={p}")
-    _check_reduction("multi_margin_loss", reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction("multi_margin_loss", reduction)
     hinge, y = _margins("multi_margin_loss", input, target, margin, out_of_range=RuntimeError)
     if p == 2:
         hinge = hinge * hinge
@@ -231,7 +228,7 @@ def multiclass_hinge_loss(scores: Tensor, target, margin: float = 1.0, squared: 
     >>> F.multiclass_hinge_loss(mg.zeros(1, 3), mg.tensor([0])).item()
     2.0
     """
-    _check_reduction("multiclass_hinge_loss", reduction)
+    check_reduction("multiclass_hinge_loss", reduction)
     hinge, _ = _margins("multiclass_hinge_loss", scores, target, margin)
     if squared:
         hinge = hinge * hinge
@@ -265,27 +262,28 @@ def _elementwise_weight(op: str, weight, input: Tensor, what: str = "weight"):
 
 
 @op("binary_cross_entropy", method=False, torch=False, functional=True)
-def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: Tensor, target, weight=None, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
     """``-w (t log p + (1 - t) log(1 - p))`` for probabilities ``input`` in [0, 1]; each log is
     clamped at -100, as PyTorch does, so p = 0 or 1 gives a finite loss."""
-    _check_reduction("binary_cross_entropy", reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction("binary_cross_entropy", reduction)
     target = _same_shape("binary_cross_entropy", input, target)
-    data = input.data
-    if data.size and (data.min() < 0 or data.max() > 1):
-        raise RuntimeError("binary_cross_entropy: all elements of input must be probabilities in "
-                           f"[0, 1], got values from {data.min()} to {data.max()} (for logits use "
-                           "binary_cross_entropy_with_logits)")
+    _probabilities("input", input.data, " (for logits use binary_cross_entropy_with_logits)")
+    _probabilities("target", target.data, "")
     weight = _elementwise_weight("binary_cross_entropy", weight, input)
     losses = LossOps.BinaryCrossEntropy.apply(input, target, weight=weight)
     return LossOps.reduce(losses, reduction)
 
 
 @op("binary_cross_entropy_with_logits", method=False, torch=False, functional=True)
-def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reduction: str = "mean",
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, size_average=None,
+                                     reduce=None, reduction: str = "mean",
                                      pos_weight=None) -> Tensor:
     """Sigmoid and binary cross-entropy in one stable op (no overflow at logits of +-1e4).
     ``pos_weight`` multiplies the loss of the positive targets (one value per class)."""
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction("binary_cross_entropy_with_logits", reduction)
     target = _same_shape("binary_cross_entropy_with_logits", input, target)
     op_name = "binary_cross_entropy_with_logits"
     losses = LossOps.BinaryCrossEntropyWithLogits.apply(
@@ -294,30 +292,46 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
     return LossOps.reduce(losses, reduction)
 
 
-def _regression_target(op: str, input: Tensor, target) -> Tensor:
-    target = _as_tensor(target)
-    try:
-        xp.broadcast_shapes(input.shape, target.shape)
-    except ValueError:
-        raise RuntimeError(f"{op}: input of shape {input.shape} and target of shape {target.shape} "
-                           "do not broadcast: give them the same shape") from None
-    if target.shape != input.shape:
-        warnings.warn(f"{op}: target shape {target.shape} differs from input shape {input.shape}; "
-                      "they will be broadcast, which is likely not what you want", stacklevel=3)
-    return target
+def _probabilities(what: str, data, hint: str) -> None:
+    """PyTorch's check of binary_cross_entropy: every element in [0, 1] (NaN is not)."""
+    inside = (data >= 0) & (data <= 1)
+    if not inside.all():
+        bad = data[~inside].flat[0]
+        raise RuntimeError(f"binary_cross_entropy: all elements of {what} must be probabilities in "
+                           f"[0, 1], got {bad} ({int((~inside).sum())} of {data.size} elements "
+                           f"outside){hint}")
+
+
+def _regression(op_name: str, input: Tensor, target, size_average, reduce, reduction: str, weight,
+                losses):
+    """mse and l1: the checks, then ``losses(difference)`` reduced; PyTorch's ``weight``
+    multiplies each element's loss and makes 'mean' divide by the weights' sum."""
+    target = broadcast_target(op_name, input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(op_name, reduction)
+    if weight is not None:
+        weight = weight if isinstance(weight, Tensor) else Tensor(weight)
+        if weight.shape != input.shape:
+            raise ValueError(f"{op_name}: weight of shape {weight.shape} must have the input's "
+                             f"shape {input.shape} (one weight per element)")
+    values = losses(input - target)
+    if weight is None:
+        return LossOps.reduce(values, reduction)
+    values = values * weight
+    return values.sum() / weight.sum() if reduction == "mean" else LossOps.reduce(values, reduction)
 
 
 @op("mse_loss", method=False, torch=False, functional=True)
-def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def mse_loss(input: Tensor, target, size_average=None, reduce=None, reduction: str = "mean",
+             weight=None) -> Tensor:
     """Mean squared error ``(x - y)^2``."""
-    _check_reduction("mse_loss", reduction)
-    diff = input - _regression_target("mse_loss", input, target)
-    return LossOps.reduce(diff * diff, reduction)
+    return _regression("mse_loss", input, target, size_average, reduce, reduction, weight,
+                       lambda d: d * d)
 
 
 @op("l1_loss", method=False, torch=False, functional=True)
-def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Tensor, target, size_average=None, reduce=None, reduction: str = "mean",
+            weight=None) -> Tensor:
     """Mean absolute error ``|x - y|``."""
-    _check_reduction("l1_loss", reduction)
-    diff = input - _regression_target("l1_loss", input, target)
-    return LossOps.reduce(diff.abs(), reduction)
+    return _regression("l1_loss", input, target, size_average, reduce, reduction, weight,
+                       lambda d: d.abs())

@@ -33,12 +33,23 @@ from .layers import (
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
     MulticlassHingeLoss,
+    MultiLabelSoftMarginLoss,
     MultiMarginLoss,
     NLLLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
 )
 from .module import Module, Parameter
 from .serialization import load, save
@@ -49,4 +60,9 @@ __all__ = [
     "LayerNorm", "MLP", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
     "BCEWithLogitsLoss", "MultiMarginLoss", "MulticlassHingeLoss", "init", "utils", "optim",
     "data", "datasets", "save", "load", "functional",
+]
+__all__ += [  # the losses of issue 13
+    "HuberLoss", "SmoothL1Loss", "KLDivLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "MarginRankingLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss", "GaussianNLLLoss",
+    "PoissonNLLLoss", "TripletMarginLoss",
 ]

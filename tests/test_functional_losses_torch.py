@@ -190,7 +190,8 @@ def test_binary_cross_entropy_matches_torch(reduction, weighted):
     weight = rng.uniform(0.5, 2, (4, 3)) if weighted else None
 
     def ours(x, y):
-        return F.binary_cross_entropy(x, y, None if weight is None else mg.tensor(weight), reduction)
+        return F.binary_cross_entropy(x, y, None if weight is None else mg.tensor(weight),
+                                      reduction=reduction)
 
     def theirs(x, y):
         return TF.binary_cross_entropy(x, y, None if weight is None else torch.tensor(weight),
@@ -212,7 +213,8 @@ def bce_pair(reduction, weighted, rows=slice(None)):
     weight = np.random.default_rng(2).uniform(0.5, 2.0, EDGE_P.shape)[rows] if weighted else None
 
     def ours(p, t):
-        return F.binary_cross_entropy(p, t, None if weight is None else mg.tensor(weight), reduction)
+        return F.binary_cross_entropy(p, t, None if weight is None else mg.tensor(weight),
+                                      reduction=reduction)
 
     def theirs(p, t):
         return TF.binary_cross_entropy(p, t, None if weight is None else torch.tensor(weight),
@@ -265,8 +267,8 @@ def test_binary_cross_entropy_with_logits_matches_torch(reduction, with_pos_weig
 
     def ours(a, b):
         return F.binary_cross_entropy_with_logits(
-            a, b, None if weight is None else mg.tensor(weight), reduction,
-            None if pos_weight is None else mg.tensor(pos_weight))
+            a, b, None if weight is None else mg.tensor(weight), reduction=reduction,
+            pos_weight=None if pos_weight is None else mg.tensor(pos_weight))
 
     def theirs(a, b):
         return TF.binary_cross_entropy_with_logits(

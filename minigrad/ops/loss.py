@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..backend import xp
 from ..engine import Function
 from .array_or_tensor import is_tensor, permute, raw, stable_sigmoid
+from .elementwise import where
 
 
 def rows_view(x):
@@ -65,7 +66,19 @@ def _per_row_grad(grad, reduction: str, denominator, rows: int):
         return grad.reshape((rows, 1))
     if reduction == "sum":
         return grad
-    return grad / denominator
+    with xp.errstate(divide="ignore", invalid="ignore"):  # every target ignored: 1/0
+        return grad / denominator
+
+
+def _zero_ignored(grad_rows, valid):
+    """The rows of ignored targets get a gradient of exactly 0, as in PyTorch, even where every
+    target is ignored and the mean's scale is 1/0."""
+    if valid is None:
+        return grad_rows
+    mask = valid[:, None]
+    if is_tensor(grad_rows):
+        return where(xp.broadcast_to(mask, grad_rows.shape), grad_rows, 0.0)
+    return xp.where(mask, grad_rows, 0.0)
 
 
 class _ClassLoss(Function):
@@ -206,8 +219,9 @@ class CrossEntropy(_ClassLoss):
             if self.soft and is_tensor(grad):  # create_graph: A depends on the target tensor
                 coef = self._soft_coefficients(rows_view(target))
                 sums = coef.sum(axis=1, keepdims=True)
-            grad_rows = probs * (scale * sums) - coef * scale
-            grad_x = from_rows(grad_rows, x.shape)
+            with xp.errstate(invalid="ignore"):
+                grad_rows = probs * (scale * sums) - coef * scale
+            grad_x = from_rows(_zero_ignored(grad_rows, self.valid), x.shape)
         if self.soft and self.parents[1] is not None:
             # d loss / d t = -(1 - eps) * w * logp
             if is_tensor(grad):
@@ -240,7 +254,9 @@ class NllLoss(_ClassLoss):
         rows, classes = rows_view(raw(x)).shape
         scale = _per_row_grad(grad, self.reduction, self.denominator, rows)
         coef, _ = self._dense_coefficients(rows, classes, raw(x).dtype)
-        return from_rows(coef * (scale * -1.0), x.shape), None
+        with xp.errstate(invalid="ignore"):
+            grad_rows = coef * (scale * -1.0)
+        return from_rows(_zero_ignored(grad_rows, self.valid), x.shape), None
 
 
 def _clamp_min(a, low: float):
