@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .optimizer import Optimizer
 
@@ -31,19 +31,23 @@ class SGD(Optimizer):
 
     checked_options = ("lr", "momentum", "weight_decay", "nesterov", "dampening")
 
-    def __init__(self, params: Iterable, lr: float = 1e-3, momentum: float = 0,
-                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False,
-                 maximize: bool = False) -> None:
-        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
-                                      "weight_decay": weight_decay, "nesterov": nesterov,
-                                      "maximize": maximize})
+    scalar_state = ()  # SGD keeps no step count
 
-    def step(self) -> None:
+    def __init__(self, params: Iterable, lr: float = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
+        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
+                                  "weight_decay": weight_decay, "nesterov": nesterov,
+                                  "maximize": maximize, "foreach": foreach,
+                                  "differentiable": differentiable, "fused": fused})
+
+    def step(self, closure: Callable | None = None):
+        """One update of every parameter that has a gradient; returns ``closure()``'s loss
+        (the closure, when given, recomputes the loss and its gradients first)."""
+        loss = None if closure is None else self._evaluate(closure)
         for group, p, g in self._params_with_grad():
-            lr, momentum, wd, maximize = (group["lr"], group["momentum"], group["weight_decay"],
-                                          group["maximize"])
-            if maximize:
-                g = -g
+            lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
             if wd:
                 g = g + wd * p.data
             if momentum:
@@ -56,3 +60,4 @@ class SGD(Optimizer):
                     buf += (1 - group["dampening"]) * g
                 g = g + momentum * buf if group["nesterov"] else buf
             p.data -= lr * g
+        return loss
