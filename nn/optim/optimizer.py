@@ -195,11 +195,18 @@ class Optimizer:
         return "\n".join(lines)
 
 
+def scalar_state_value(value: float) -> float:
+    """``value`` rounded as PyTorch keeps a 0-d state tensor (its scalar dtype: float32, or
+    float64 when that is the default dtype), so that the numbers follow PyTorch's."""
+    return float(xp.asarray(value, dtype=default_float()))
+
+
 def _check_parameters(params: list) -> None:
     for p in params:
         if not isinstance(p, Tensor):
             kind = type(p)
-            name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+            name = (kind.__name__ if kind.__module__ == "builtins"
+                    else f"{kind.__module__}.{kind.__qualname__}")
             raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {name}")
         if not p.is_leaf:
             raise ValueError("can't optimize a non-leaf Tensor")

@@ -111,3 +111,48 @@ class Adagrad(Optimizer):
             denom += group["eps"]
             p.data -= clr * (g / denom)
         return loss
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta (Zeiler, 2012), PyTorch's rule: RMSprop whose step carries its own units, the
+    running size of the past updates.  For parameter p with gradient g::
+
+        g <- -g  (maximize) ;  g <- g + weight_decay * p  (if weight_decay != 0)
+        s <- rho * s + (1 - rho) * g^2                   (square_avg)
+        delta = sqrt(u + eps) / sqrt(s + eps) * g        (u: acc_delta, the updates' size)
+        u <- rho * u + (1 - rho) * delta^2
+        p <- p - lr * delta
+    """
+
+    checked_options = ("lr", "rho", "eps", "weight_decay")
+
+    def __init__(self, params: Iterable, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach: bool | None = None, *,
+                 capturable: bool = False, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        super().__init__(params, {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
+                                  "maximize": maximize, "capturable": capturable,
+                                  "foreach": foreach, "differentiable": differentiable})
+
+    def _initial_state(self, p, group: dict) -> dict:
+        return {"step": 0, "square_avg": xp.zeros_like(p.data), "acc_delta": xp.zeros_like(p.data)}
+
+    def step(self, closure: Callable | None = None):
+        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
+        loss = self._evaluate(closure)
+        for group, p, g in self._params_with_grad():
+            rho, eps = group["rho"], group["eps"]
+            state = self._state(p, group)
+            state["step"] += 1
+            if group["weight_decay"]:
+                g = g + group["weight_decay"] * p.data
+            square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+            square_avg *= rho
+            square_avg += (1 - rho) * (g * g)
+            delta = xp.sqrt(acc_delta + eps)
+            delta /= xp.sqrt(square_avg + eps)
+            delta *= g
+            acc_delta *= rho
+            acc_delta += (1 - rho) * (delta * delta)
+            p.data -= group["lr"] * delta
+        return loss
