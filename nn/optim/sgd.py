@@ -77,7 +77,7 @@ class ASGD(Optimizer):
         eta <- lr / (1 + lambd * lr * t)^alpha ;  mu <- 1 / max(1, t - t0)
     """
 
-    checked_options = ("lr", "weight_decay", "lambd")
+    checked_options = ("lr", "weight_decay", "lambd", "alpha")
     option_rules = ASGD_RULES
     scalar_state = ("step", "eta", "mu")
 
