@@ -50,6 +50,18 @@ def test_lbfgs_on_rosenbrock_matches_torch(options):
     assert len(state["old_dirs"]) == len(their_state["old_dirs"])
 
 
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_to_float64_precision_matches_torch(line_search_fn):
+    # the 2-d valley from its classic start, with tolerances for float64 (1e-12, 1e-15)
+    options = {"line_search_fn": line_search_fn, "tolerance_grad": 1e-12, "tolerance_change": 1e-15,
+               "lr": 1 if line_search_fn else 0.05, "max_iter": 10}
+    start = np.array([-1.2, 1.0])
+    ours, our_losses, _ = lbfgs_run(mg, nn.optim.LBFGS, 6, start=start, **options)
+    theirs, their_losses, _ = lbfgs_run(torch, torch.optim.LBFGS, 6, start=start, **options)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(our_losses, their_losses, rtol=1e-7, atol=1e-14)
+
+
 def test_lbfgs_with_strong_wolfe_reaches_the_minimum():
     # from the classic start (-1.2, 1) of the 2-d valley (in 5 dimensions, START leads to
     # the local minimum near (-0.96, 0.94, ...), for PyTorch as here)
