@@ -82,6 +82,54 @@ BAD_OPTIONS = [
     # alpha above 1 makes the running mean of g^2 negative at the first step: sqrt gives NaN
     bad("RMSprop", {"alpha": 1.5}, "Invalid alpha value: 1.5", ACCEPTS),
     *bad_non_negative("Adagrad", "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
+    *bad_non_negative("Adadelta", "lr", "eps", "weight_decay"),
+    bad("Adadelta", {"rho": -0.1}, "Invalid rho value: -0.1"),
+    bad("Adadelta", {"rho": 1.5}, "Invalid rho value: 1.5"),
+    bad("Adadelta", {"rho": NAN}, "Invalid rho value: nan"),
+    bad("Adadelta", {"rho": 2.0, "eps": -1.0}, "Invalid rho value: 2.0"),  # lr, rho, eps, wd
+    *bad_adam("Adamax"),
+    *bad_adam("NAdam"),
+    *bad_non_negative("NAdam", "momentum_decay"),
+    bad("NAdam", {"weight_decay": -1.0, "momentum_decay": -1.0}, "Invalid weight_decay value: -1.0"),
+    *bad_adam("RAdam"),
+    *bad_non_negative("ASGD", "lr", "weight_decay"),
+    # lambd scales the weight decay term of ASGD: negative or NaN grows the weights or NaNs them
+    bad("ASGD", {"lambd": -1.0}, "Invalid lambd value: -1.0", ACCEPTS),
+    bad("ASGD", {"lambd": NAN}, "Invalid lambd value: nan", ACCEPTS),
+    bad("ASGD", {"alpha": NAN}, "Invalid alpha value: nan", ACCEPTS),  # an exponent: any finite
+    bad("Rprop", {"lr": -1.0}, "Invalid learning rate: -1.0"),
+    bad("Rprop", {"lr": NAN}, "Invalid learning rate: nan"),
+    bad("Rprop", {"etas": (0.5, 1.0)}, "Invalid eta values: 0.5, 1.0"),
+    bad("Rprop", {"etas": (0.0, 1.2)}, "Invalid eta values: 0.0, 1.2"),
+    bad("Rprop", {"etas": (1.5, 2.0)}, "Invalid eta values: 1.5, 2.0"),
+    bad("Rprop", {"etas": (NAN, 1.2)}, "Invalid eta values: nan, 1.2"),
+    bad("Rprop", {"lr": -1.0, "etas": (2.0, 1.0)}, "Invalid learning rate: -1.0"),
+    # PyTorch checks no step size: a negative one steps uphill, an infinite one overflows
+    bad("Rprop", {"step_sizes": (-1.0, 50)}, "Invalid step_sizes values: -1.0, 50 (0 <= min <= max "
+        "is needed)", ACCEPTS),
+    bad("Rprop", {"step_sizes": (1.0, 0.5)}, "Invalid step_sizes values: 1.0, 0.5 (0 <= min <= max "
+        "is needed)", ACCEPTS),
+    bad("Rprop", {"step_sizes": (1e-6, INF)}, "Invalid step_sizes values: 1e-06, inf (0 <= min <= "
+        "max is needed)", ACCEPTS),
+    *bad_non_negative("LBFGS", "lr"),
+    bad("LBFGS", {"history_size": 0}, "Invalid history_size value: 0", ACCEPTS),
+    bad("LBFGS", {"max_iter": 0}, "Invalid max_iter value: 0", ACCEPTS),
+    bad("LBFGS", {"max_iter": 2.5}, "Invalid max_iter value: 2.5", ACCEPTS),
+    bad("LBFGS", {"max_eval": 0}, "Invalid max_eval value: 0", ACCEPTS),
+    # PyTorch raises this at the first step, with its own words (here: at construction)
+    bad("LBFGS", {"line_search_fn": "armijo"}, "only 'strong_wolfe' is supported (got "
+        "line_search_fn='armijo'; use None or 'strong_wolfe')", SAME_TYPE,
+        errors=(ValueError, RuntimeError)),
+    # flags that need a GPU or a differentiable step: PyTorch fails at the first step on the CPU
+    bad("Adam", {"capturable": True}, "Adam(capturable=True) needs a CUDA device (it is for CUDA "
+        "graph capture); minigrad runs on the CPU, where PyTorch fails at the first step; leave "
+        "capturable=False", SAME_TYPE, errors=(ValueError, AssertionError)),
+    bad("SGD", {"lr": 0.1, "differentiable": True}, "SGD(differentiable=True) is not supported: "
+        "minigrad's optimizers update the parameters' arrays outside the graph, so a step cannot be "
+        "differentiated (PyTorch fails at the first step on leaf parameters too); leave "
+        "differentiable=False", SAME_TYPE, errors=(ValueError, RuntimeError)),
+    bad("Adam", {"fused": True, "foreach": True}, "`fused` and `foreach` cannot be `True` together.",
+        errors=(RuntimeError,)),
     # PyTorch's schedulers check nothing; a zero period fails at their first step()
     bad("StepLR", {"step_size": 0}, "Invalid step_size value: 0", SAME_TYPE,
         errors=(ValueError, ZeroDivisionError)),
@@ -115,6 +163,12 @@ GOOD_OPTIONS = [
     ("Adam", {"lr": 0.0, "betas": (0.0, 0.0), "eps": 0.0, "weight_decay": 0.0}),
     ("AdamW", {"betas": (0.999999, 0.5), "weight_decay": 0.0}), ("RMSprop", {"alpha": 0.0}),
     ("RMSprop", {"alpha": 1.0, "eps": 0.0}), ("Adagrad", {"lr": 0.0, "lr_decay": 0.0, "eps": 0.0}),
+    ("Adadelta", {"rho": 0.0}), ("Adadelta", {"lr": 0.0, "rho": 1.0, "eps": 0.0}),
+    ("Adamax", {"betas": (0.0, 0.0), "eps": 0.0}), ("NAdam", {"momentum_decay": 0.0}),
+    ("RAdam", {"lr": 0.0, "betas": (0.0, 0.0)}), ("ASGD", {"lambd": 0.0, "alpha": -1.0, "t0": 0.0}),
+    ("ASGD", {"t0": INF}), ("Rprop", {"etas": (0.01, 1.01), "step_sizes": (0.0, 0.0)}),
+    ("LBFGS", {"lr": 0.0, "max_iter": 1, "history_size": 1}), ("LBFGS", {"max_eval": 1}),
+    ("SGD", {"lr": 0.1, "foreach": True, "fused": False}), ("Adam", {"fused": True}),
     ("StepLR", {"step_size": 1, "gamma": 0.0}), ("StepLR", {"step_size": 2.0, "gamma": 2.0}),
     ("ExponentialLR", {"gamma": 0.0}), ("ExponentialLR", {"gamma": 1.5}),
     ("CosineAnnealingLR", {"T_max": 1}), ("CosineAnnealingLR", {"T_max": 2.5, "eta_min": 1.0}),

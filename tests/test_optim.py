@@ -49,10 +49,12 @@ def test_gradient_descent_minimizes_the_notes_quadratic():
     assert w.item() == pytest.approx(5.0, abs=1e-6)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+                                  "NAdam", "RAdam", "ASGD", "Rprop"])
 def test_every_optimizer_descends_and_updates_in_place(name):
     x, t, w = quadratic_problem()
-    options = {"lr": 0.05, "momentum": 0.9} if name == "SGD" else {"lr": 0.05}
+    options = {"SGD": {"lr": 0.05, "momentum": 0.9}, "Adadelta": {"lr": 1.0},
+               "Rprop": {"lr": 0.01}}.get(name, {"lr": 0.05})
     opt = getattr(nn.optim, name)([w], **options)
     array = w.data
     first = None
@@ -204,3 +206,12 @@ def test_adagrad_state_exists_before_the_first_step_as_in_pytorch():
     state = nn.optim.Adagrad([p], initial_accumulator_value=0.5).state_dict()["state"]
     assert state[0]["step"] == 0
     np.testing.assert_array_equal(state[0]["sum"], [0.5, 0.5, 0.5])
+
+
+def test_the_optimizers_docstring_examples_run():
+    import doctest
+
+    from nn.optim import lbfgs, sgd, validation
+    for module in (sgd, lbfgs, validation):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -13,6 +13,14 @@ from collections.abc import Callable, Iterable
 from numbers import Real
 
 
+class UnsupportedOptionError(ValueError, RuntimeError, AssertionError):
+    """An optimizer flag that asks for what only PyTorch's devices or autograd give
+    (``differentiable=True``, ``capturable=True``).  PyTorch accepts it at construction and fails
+    at the first ``step()`` on the CPU (RuntimeError, AssertionError); this error is raised at
+    construction instead, and is a ValueError like every invalid option here, and both of
+    PyTorch's types, so that code written for PyTorch still catches it."""
+
+
 class InvalidPeriodError(ValueError, ZeroDivisionError):
     """A schedule's period (``step_size``, ``T_max``) that is not positive.  PyTorch accepts a
     zero period and fails at the first ``step()`` with ZeroDivisionError (``epoch % 0``); this
@@ -34,6 +42,16 @@ def _positive_whole(value) -> bool:
 _RULES: dict[str, tuple[str, Callable[[Real], bool], type[Exception]]] = {
     "lr": ("Invalid learning rate: {}", _finite_at_least_zero, ValueError),
     "eps": ("Invalid epsilon value: {}", _finite_at_least_zero, ValueError),
+    "rho": ("Invalid rho value: {}", lambda value: 0.0 <= value <= 1.0, ValueError),
+    "momentum_decay": ("Invalid momentum_decay value: {}", _finite_at_least_zero, ValueError),
+    # ASGD's decay term; PyTorch checks it not (a NaN lambd makes every weight NaN at the
+    # first step, a negative one grows the weights and the lr)
+    "lambd": ("Invalid lambd value: {}", _finite_at_least_zero, ValueError),
+    # LBFGS: PyTorch checks only the lr.  A zero history fails at the second iteration
+    # (IndexError), zero iterations or evaluations make a step that does nothing.
+    "max_iter": ("Invalid max_iter value: {}", _positive_whole, ValueError),
+    "max_eval": ("Invalid max_eval value: {}", _positive_whole, ValueError),
+    "history_size": ("Invalid history_size value: {}", _positive_whole, ValueError),
     "momentum": ("Invalid momentum value: {}", _finite_at_least_zero, ValueError),
     "weight_decay": ("Invalid weight_decay value: {}", _finite_at_least_zero, ValueError),
     "lr_decay": ("Invalid lr_decay value: {}", _finite_at_least_zero, ValueError),
@@ -53,9 +71,16 @@ _RULES: dict[str, tuple[str, Callable[[Real], bool], type[Exception]]] = {
 }
 
 
-def check_options(options: dict, names: Iterable[str]) -> None:
+# Rules that replace the table's for one optimizer, where an option means something else there.
+# ASGD's alpha is the exponent of its lr decay (eta = lr / (1 + lambd lr t)^alpha): any finite
+# value is a schedule; PyTorch checks none.
+ASGD_RULES = {"alpha": ("Invalid alpha value: {}", math.isfinite, ValueError)}
+
+
+def check_options(options: dict, names: Iterable[str], rules: dict | None = None) -> None:
     """Raise PyTorch's error for the first invalid option among ``names``, checked in that order
-    (PyTorch's order, so that the same option is reported when several are invalid).
+    (PyTorch's order, so that the same option is reported when several are invalid); ``rules``
+    replaces the table's rule of an option for one optimizer.
 
     >>> check_options({"lr": -1.0}, ["lr"])
     Traceback (most recent call last):
@@ -68,11 +93,59 @@ def check_options(options: dict, names: Iterable[str]) -> None:
             for index in (0, 1):  # PyTorch's IndexError or TypeError for anything but a pair
                 _check_number(value[index], f"Invalid beta parameter at index {index}: {{}}",
                               lambda beta: 0.0 <= beta < 1.0, ValueError)
+        elif name == "etas":
+            _check_etas(value)
+        elif name == "step_sizes":
+            _check_step_sizes(value)
+        elif name == "line_search_fn":
+            if value not in (None, "strong_wolfe"):
+                raise UnsupportedOptionError(f"only 'strong_wolfe' is supported (got line_search_fn="
+                                             f"{value!r}; use None or 'strong_wolfe')")
         elif name == "nesterov":
             if value and not (options["momentum"] > 0 and options["dampening"] == 0):
                 raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         else:
-            _check_number(value, *_RULES[name])
+            _check_number(value, *(rules or {}).get(name, _RULES[name]))
+
+
+def _check_etas(etas) -> None:
+    # PyTorch's check and message: Rprop shrinks a step by etas[0] and grows it by etas[1]
+    minus, plus = etas
+    for eta in (minus, plus):
+        _check_number(eta, "Invalid eta values: {}", lambda _: True, ValueError)
+    if not 0.0 < minus < 1.0 < plus:
+        raise ValueError(f"Invalid eta values: {minus}, {plus}")
+
+
+def _check_step_sizes(step_sizes) -> None:
+    # PyTorch checks nothing; a negative or NaN bound makes a step against the gradient or NaN
+    low, high = step_sizes
+    for size in (low, high):
+        _check_number(size, "Invalid step_sizes values: {}", lambda _: True, ValueError)
+    if not 0.0 <= low <= high < math.inf:
+        raise ValueError(f"Invalid step_sizes values: {low}, {high} (0 <= min <= max is needed)")
+
+
+def check_implementation_flags(owner: str, options: dict) -> None:
+    """``foreach`` and ``fused`` choose how PyTorch computes a step, not what it computes (on the
+    CPU its fused kernels give the same float64 numbers): both are taken, and every choice runs
+    the same numpy code here.  Their conflicts raise PyTorch's errors; ``differentiable`` and
+    ``capturable``, which need what minigrad has not, raise UnsupportedOptionError."""
+    if options.get("fused"):
+        if options.get("differentiable"):
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if options.get("foreach"):
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if options.get("differentiable"):
+        raise UnsupportedOptionError(
+            f"{owner}(differentiable=True) is not supported: minigrad's optimizers update the "
+            "parameters' arrays outside the graph, so a step cannot be differentiated (PyTorch "
+            "fails at the first step on leaf parameters too); leave differentiable=False")
+    if options.get("capturable"):
+        raise UnsupportedOptionError(
+            f"{owner}(capturable=True) needs a CUDA device (it is for CUDA graph capture); "
+            "minigrad runs on the CPU, where PyTorch fails at the first step; leave "
+            "capturable=False")
 
 
 def _check_number(value, message: str, is_valid: Callable, error: type[Exception]) -> None:
