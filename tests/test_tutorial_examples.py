@@ -25,27 +25,6 @@ real_torch = pytest.importorskip("torch")
 STEPS = 150
 
 
-def _missing_names() -> list[str]:
-    """What the tutorial uses that this minigrad lacks (other helpers' names, until merged)."""
-    missing = [f"torch.{name} ({owner})" for name, owner in
-               (("linspace", "create"), ("sin", "math"), ("float", "dtype"))
-               if not hasattr(minigrad, name)]
-    for name, call in (("randn", lambda d: minigrad.randn((), device=d)),
-                       ("full", lambda d: minigrad.full((), 0.0, device=d))):
-        try:
-            call(minigrad.device("cpu"))
-        except TypeError:
-            missing.append(f"device= in torch.{name} (create)")
-    return missing
-
-
-MISSING = _missing_names()
-# While a name is missing the programs must fail for that reason (AttributeError or TypeError);
-# once every name is there the mark disappears by itself and the programs must pass.
-needs_all_names = pytest.mark.xfail(bool(MISSING), strict=True, raises=(AttributeError, TypeError),
-                                    reason="needs " + ", ".join(MISSING))
-
-
 # ---------------------------------------------------------------------------------------------
 # The data and the starting points
 # ---------------------------------------------------------------------------------------------
@@ -108,7 +87,6 @@ def fit_by_hand(torch, coefficients, steps=STEPS):
     return [loss, a, b, c, d]
 
 
-@needs_all_names
 def test_manual_gradients_fit_as_in_pytorch():
     start = random_coefficients(minigrad, requires_grad=False)
     theirs = fit_by_hand(real_torch, copied_to_pytorch(start, requires_grad=False))
@@ -134,7 +112,6 @@ def fit_with_autograd(torch, coefficients, steps=STEPS):
     return [loss.item(), a, b, c, d]
 
 
-@needs_all_names
 def test_autograd_fit_as_in_pytorch():
     start = random_coefficients(minigrad, requires_grad=True)
     theirs = fit_with_autograd(real_torch, copied_to_pytorch(start, requires_grad=True))
@@ -185,7 +162,6 @@ def fit_with_legendre(torch, steps=STEPS):
     return [loss.item(), a, b, c, d]
 
 
-@needs_all_names
 def test_custom_function_fit_as_in_pytorch():
     assert_same_fit(fit_with_legendre(minigrad), fit_with_legendre(real_torch))
 
@@ -235,7 +211,6 @@ def fit_with_nn(torch, model, steps=STEPS):
     return linear_fit_result(loss, model)
 
 
-@needs_all_names
 def test_nn_fit_as_in_pytorch():
     ours_model, theirs_model = linear_model(minigrad), linear_model(real_torch)
     copy_parameters(ours_model, theirs_model)
@@ -258,7 +233,6 @@ def fit_with_rmsprop(torch, model, steps=STEPS):
     return linear_fit_result(loss, model)
 
 
-@needs_all_names
 def test_rmsprop_fit_as_in_pytorch():
     ours_model, theirs_model = linear_model(minigrad), linear_model(real_torch)
     copy_parameters(ours_model, theirs_model)
@@ -301,7 +275,6 @@ def fit_with_module(torch, model, steps=STEPS):
     return [loss.item(), model.a, model.b, model.c, model.d]
 
 
-@needs_all_names
 def test_custom_module_fit_as_in_pytorch():
     ours_model, theirs_model = polynomial3(minigrad), polynomial3(real_torch)
     copy_parameters(ours_model, theirs_model)
@@ -345,7 +318,6 @@ def fit_dynamic(torch, model, steps=STEPS):
     return [loss.item(), model.a, model.b, model.c, model.d, model.e]
 
 
-@needs_all_names
 def test_dynamic_control_flow_fit_as_in_pytorch():
     ours_model, theirs_model = dynamic_net(minigrad), dynamic_net(real_torch)
     copy_parameters(ours_model, theirs_model)
