@@ -9,9 +9,8 @@
 >>> [name for name, _ in model.named_parameters()]
 ['0.weight', '0.bias', '2.weight', '2.bias']
 """
-from minigrad import functional
-
-from . import data, datasets, init, optim, utils
+from . import data, datasets, functional, init, optim, utils
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .layers import (
     GELU,
     MLP,
@@ -23,9 +22,7 @@ from .layers import (
     LeakyReLU,
     Linear,
     LogSoftmax,
-    ModuleList,
     ReLU,
-    Sequential,
     Sigmoid,
     Softmax,
     Tanh,
@@ -41,6 +38,7 @@ from .loss import (
     NLLLoss,
 )
 from .module import Module, Parameter
+from .module_state import IncompatibleKeys
 from .serialization import load, save
 
 __all__ = [
@@ -48,5 +46,6 @@ __all__ = [
     "Tanh", "LeakyReLU", "GELU", "Softmax", "LogSoftmax", "Flatten", "Dropout", "BatchNorm1d",
     "LayerNorm", "MLP", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
     "BCEWithLogitsLoss", "MultiMarginLoss", "MulticlassHingeLoss", "init", "utils", "optim",
-    "data", "datasets", "save", "load", "functional",
+    "data", "datasets", "save", "load", "functional", "ModuleDict", "ParameterList", "ParameterDict",
+    "IncompatibleKeys",
 ]
