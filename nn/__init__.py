@@ -27,6 +27,7 @@ from .layers import (
     Softmax,
     Tanh,
 )
+from .layers_basic import AlphaDropout, Embedding, Unflatten
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -47,5 +48,5 @@ __all__ = [
     "LayerNorm", "MLP", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
     "BCEWithLogitsLoss", "MultiMarginLoss", "MulticlassHingeLoss", "init", "utils", "optim",
     "data", "datasets", "save", "load", "functional", "ModuleDict", "ParameterList", "ParameterDict",
-    "IncompatibleKeys",
+    "IncompatibleKeys", "Unflatten", "AlphaDropout", "Embedding",
 ]

@@ -157,17 +157,17 @@ class Flatten(Module):
 
 class Dropout(Module):
     """Inverted dropout in training (zero with probability p, scale survivors by 1/(1-p));
-    the identity in eval mode."""
+    the identity in eval mode.  ``inplace=True`` overwrites the input (``F.dropout``'s)."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p}")
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p = p
-        self.inplace = inplace  # accepted for PyTorch's signature; minigrad never drops in place
+        self.inplace = inplace
 
-    def forward(self, x):
-        return F.dropout(x, self.p, self.training)
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -299,7 +299,8 @@ _ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": Le
 
 class MLP(Module):
     """Linear layers with an activation (and optional dropout) after each hidden layer, none
-    after the last: ``Linear -> act -> [Dropout] -> ... -> Linear``.
+    after the last: ``Linear -> act -> [Dropout] -> ... -> Linear``; ``dtype`` is the
+    parameters' (float32 unless given).
 
     Parameters are named ``layers.0.weight``, ``layers.0.bias``, ``layers.1.weight``...
 
@@ -312,7 +313,7 @@ class MLP(Module):
     """
 
     def __init__(self, in_features: int, hidden_sizes: Sequence[int] | int, out_features: int,
-                 activation: str = "relu", dropout: float = 0.0) -> None:
+                 activation: str = "relu", dropout: float = 0.0, dtype=None) -> None:
         super().__init__()
         if isinstance(hidden_sizes, int):
             hidden_sizes = [hidden_sizes]
@@ -320,7 +321,7 @@ class MLP(Module):
             raise ValueError(f"MLP: activation must be one of {sorted(_ACTIVATIONS)}, got "
                              f"{activation!r}")
         sizes = [in_features, *hidden_sizes, out_features]
-        self.layers = ModuleList(Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.layers = ModuleList(Linear(a, b, dtype=dtype) for a, b in zip(sizes[:-1], sizes[1:]))
         self.activation = _ACTIVATIONS[activation]()
         self.dropout = Dropout(dropout) if dropout > 0 else None
 

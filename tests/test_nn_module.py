@@ -139,7 +139,8 @@ def test_load_state_dict_names_missing_and_unexpected_keys():
     state = Net().state_dict()
     del state["norm.bias"]
     state["extra.weight"] = mg.zeros(1)
-    with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "norm.bias". \n\tUnexpected key\(s\) in state_dict: "extra.weight"'):
+    with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "norm.bias". \n\t'
+                                             r'Unexpected key\(s\) in state_dict: "extra.weight"'):
         Net().load_state_dict(state)
     missing, unexpected = Net().load_state_dict(state, strict=False)
     assert missing == ["norm.bias"] and unexpected == ["extra.weight"]
@@ -147,7 +148,8 @@ def test_load_state_dict_names_missing_and_unexpected_keys():
 
 def test_load_state_dict_names_the_key_and_both_shapes_on_a_mismatch():
     state = nn.Linear(3, 5).state_dict()
-    with pytest.raises(RuntimeError, match=r"size mismatch for weight: copying a param with shape \(5, 3\) from checkpoint, the shape in current model is \(4, 3\)"):
+    with pytest.raises(RuntimeError, match=r"size mismatch for weight: copying a param with shape \(5, 3\) "
+                                           r"from checkpoint, the shape in current model is \(4, 3\)"):
         nn.Linear(3, 4).load_state_dict(state)
 
 
