@@ -9,8 +9,9 @@ from op_rows import SKIP, Const, Row, Sample, unary, values
 
 @st.composite
 def embedding_inputs(draw):
-    """Indices (any shape up to 2-D) into a (rows, dim) weight, with or without padding_idx.
-    Not here: scale_grad_by_freq, whose gradient is by design not the derivative (finite
+    """Indices (any shape up to 2-D) into a (rows, dim) weight, with or without a padding_idx
+    that no index names. Not here: the padding row looked up (its gradient is zero by design,
+    not the derivative), scale_grad_by_freq, whose gradient is by design not the derivative (finite
     differences disagree), and max_norm, which rescales the weight in place: both are compared
     with PyTorch in tests/test_nn_basic_layers_torch.py."""
     rows, dim = draw(st.integers(1, 5)), draw(st.integers(1, 3))
@@ -18,8 +19,9 @@ def embedding_inputs(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     indices = rng.integers(0, rows, size=shape)
     kwargs = {}
-    if draw(st.booleans()):
-        kwargs["padding_idx"] = draw(st.integers(-rows, rows - 1))
+    unused = sorted(set(range(rows)) - set(indices.reshape(-1).tolist()))
+    if unused and draw(st.booleans()):  # a padding row that is looked up: see below
+        kwargs["padding_idx"] = draw(st.sampled_from(unused)) - draw(st.sampled_from([0, rows]))
     return Sample((Const(indices), values(draw, (rows, dim))), kwargs)
 
 
