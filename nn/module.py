@@ -84,7 +84,9 @@ def _typename(value) -> str:
     kind = type(value)
     if isinstance(value, Tensor):
         return f"minigrad.{kind.__name__}"
-    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 class Module:
@@ -135,14 +137,14 @@ class Module:
             self.__dict__.pop(name, None)
             self.register_parameter(name, value)
             return
-        if isinstance(value, Module):
-            self._forget(name)
-            modules[name] = value
-        elif name in params:
+        if name in params:
             if value is not None:
                 raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
                                 "(nn.Parameter or None expected)")
             params[name] = None
+        elif isinstance(value, Module):
+            self._forget(name)
+            modules[name] = value
         elif name in modules:
             if value is not None:
                 raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
