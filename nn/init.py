@@ -108,20 +108,46 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator=None) -> Tensor:
-    """Fill with samples of N(mean, std^2) conditioned on [a, b] (redrawn until inside)."""
+    """Fill with samples of N(mean, std^2) conditioned on [a, b]."""
     _floating(tensor, "trunc_normal_")
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
-    rng = _rng(generator, "trunc_normal_")
-    values = xp.empty(tensor.shape).reshape(-1)
-    todo = xp.arange(values.size)
+    low, high = (a - mean) / std, (b - mean) / std
+    values = _standard_truncated(_rng(generator, "trunc_normal_"), tensor.numel(), low, high)
+    return _fill(tensor, (mean + std * values).reshape(tensor.shape))
+
+
+def _standard_truncated(rng, n: int, low: float, high: float):
+    """``n`` samples of N(0, 1) conditioned on [low, high], by rejection from a proposal that
+    keeps the acceptance rate high wherever the interval lies: the normal itself when the
+    interval holds 0 and is wide; a uniform on the interval when it is narrow; an exponential
+    from the near end for a tail (Robert, 1995)."""
+    if high < 0:  # a left tail: the mirror image of a right one
+        return -_standard_truncated(rng, n, -high, -low)
+    rate = (low + math.sqrt(low * low + 4)) / 2 if low > 0 else 0.0
+    if low <= 0 and high - low >= 2:
+        def propose(k):
+            z = rng.normal(0.0, 1.0, k)
+            return z, xp.ones(k, dtype=bool)
+    elif low <= 0 or high - low < 1 / rate:
+        peak = 0.0 if low <= 0 else low  # the density's highest point on the interval
+
+        def propose(k):
+            z = rng.uniform(low, high, k)
+            return z, rng.random(k) <= xp.exp((peak * peak - z * z) / 2)
+    else:
+        def propose(k):
+            z = low + rng.exponential(1 / rate, k)
+            return z, rng.random(k) <= xp.exp(-((z - rate) ** 2) / 2)
+    values = xp.empty(n)
+    todo = xp.arange(n)
     while todo.size:
-        draws = rng.normal(mean, std, todo.size)
-        inside = (draws >= a) & (draws <= b)
-        values[todo[inside]] = draws[inside]
-        todo = todo[~inside]
-    return _fill(tensor, values.reshape(tensor.shape))
+        z, accepted = propose(todo.size)
+        keep = accepted & (z >= low) & (z <= high)
+        values[todo[keep]] = z[keep]
+        todo = todo[~keep]
+    return values
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
