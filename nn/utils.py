@@ -60,9 +60,10 @@ def clip_grads_with_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float
         return
     norm = total_norm.data if isinstance(total_norm, Tensor) else xp.asarray(total_norm)
     coefficient = xp.minimum(max_norm / (norm + 1e-6), 1.0)  # NaN stays NaN, as in PyTorch
-    for g in grads:
-        g.data *= coefficient.astype(g.dtype)
-        engine.increment_version(g)
+    with xp.errstate(invalid="ignore"):  # inf * 0 is NaN, as in PyTorch, without numpy's warning
+        for g in grads:
+            g.data *= coefficient.astype(g.dtype)
+            engine.increment_version(g)
 
 
 def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm_type: float = 2.0,
