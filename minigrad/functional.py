@@ -8,7 +8,6 @@ tensor([0., 2.])
 from __future__ import annotations
 
 from .backend import int64, xp
-from .creation import generator
 from .ops import loss as LossOps
 from .ops.loss_common import broadcast_target, check_reduction, legacy_reduction
 from .ops.registry import exported, op
@@ -20,7 +19,7 @@ globals().update(exported("functional"))
 
 
 # ---------------------------------------------------------------------------------------------
-# Encoding and regularization
+# Encoding
 # ---------------------------------------------------------------------------------------------
 @op("one_hot", method=False, torch=False, functional=True)
 def one_hot(labels, num_classes: int = -1) -> Tensor:
@@ -46,18 +45,7 @@ def one_hot(labels, num_classes: int = -1) -> Tensor:
     return Tensor(out)
 
 
-@op("dropout", method=False, torch=False, functional=True)
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Inverted dropout: each element is zeroed with probability ``p`` and the survivors are
-    scaled by ``1 / (1 - p)``, so that nothing changes at evaluation (``training=False``)."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
-    if not training or p == 0.0:
-        return x
-    if p == 1.0:
-        return x * 0.0
-    keep = generator().random(x.shape, dtype=xp.float32) >= p
-    return x * (keep.astype(x.dtype) * (1.0 / (1.0 - p)))
+# dropout and alpha_dropout: minigrad/ops/dropout.py
 
 
 # ---------------------------------------------------------------------------------------------

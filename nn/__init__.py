@@ -9,9 +9,8 @@
 >>> [name for name, _ in model.named_parameters()]
 ['0.weight', '0.bias', '2.weight', '2.bias']
 """
-from minigrad import functional
-
-from . import data, datasets, init, optim, utils
+from . import data, datasets, functional, init, optim, utils
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .layers import (
     GELU,
     MLP,
@@ -23,13 +22,12 @@ from .layers import (
     LeakyReLU,
     Linear,
     LogSoftmax,
-    ModuleList,
     ReLU,
-    Sequential,
     Sigmoid,
     Softmax,
     Tanh,
 )
+from .layers_basic import AlphaDropout, Embedding, Unflatten
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -52,6 +50,7 @@ from .loss import (
     TripletMarginLoss,
 )
 from .module import Module, Parameter
+from .module_state import IncompatibleKeys
 from .serialization import load, save
 
 __all__ = [
@@ -59,7 +58,8 @@ __all__ = [
     "Tanh", "LeakyReLU", "GELU", "Softmax", "LogSoftmax", "Flatten", "Dropout", "BatchNorm1d",
     "LayerNorm", "MLP", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
     "BCEWithLogitsLoss", "MultiMarginLoss", "MulticlassHingeLoss", "init", "utils", "optim",
-    "data", "datasets", "save", "load", "functional",
+    "data", "datasets", "save", "load", "functional", "ModuleDict", "ParameterList", "ParameterDict",
+    "IncompatibleKeys", "Unflatten", "AlphaDropout", "Embedding",
 ]
 __all__ += [  # the losses of issue 13
     "HuberLoss", "SmoothL1Loss", "KLDivLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",

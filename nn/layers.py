@@ -1,17 +1,16 @@
 """Layers: Linear, containers, activations, dropout, normalization, and the MLP."""
 from __future__ import annotations
 
-import itertools
 import math
-import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 
 import minigrad.functional as F
 from minigrad import Tensor, no_grad
 from minigrad.backend import default_float, int64, xp
 
 from . import init
-from .module import Module, Parameter, _indent
+from .containers import ModuleList, Sequential  # noqa: F401 (their home before containers.py)
+from .module import Module, Parameter
 
 
 class Linear(Module):
@@ -57,89 +56,6 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
-
-
-class _ModuleSequence(Module):
-    """What Sequential and ModuleList share: submodules kept in order, counted, iterated and
-    reached by position like a list's items (``model[0]``, ``model[-1]``, ``model[1:]``)."""
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return self._slice(index)
-        position = operator.index(index)  # ints and numpy ints; a str raises TypeError
-        if not -len(self) <= position < len(self):
-            raise IndexError(f"index {index} is out of range")
-        return list(self._modules.values())[position]
-
-    def _slice(self, index: slice) -> _ModuleSequence:
-        """A container of the same kind holding the modules in ``index``."""
-        raise NotImplementedError
-
-    def append(self, module: Module) -> _ModuleSequence:
-        """Add ``module`` at the end (named by its position); returns self."""
-        self.add_module(str(len(self)), module)
-        return self
-
-
-class Sequential(_ModuleSequence):
-    """Modules applied one after the other; indexable, sliceable, iterable, with a length.
-
-    >>> import nn
-    >>> model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-    >>> len(model), type(model[1]).__name__
-    (3, 'ReLU')
-    """
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        if len(modules) == 1 and isinstance(modules[0], dict):
-            for name, module in modules[0].items():
-                self.add_module(name, module)
-        else:
-            for i, module in enumerate(modules):
-                self.add_module(str(i), module)
-
-    def forward(self, x):
-        for module in self._modules.values():
-            x = module(x)
-        return x
-
-    def _slice(self, index: slice) -> Sequential:
-        # The modules keep their names, as in PyTorch: model[1:] of (Linear, ReLU, Linear)
-        # names its parameters '2.weight', '2.bias', the names they have in the whole model.
-        return Sequential(dict(list(self._modules.items())[index]))
-
-
-class ModuleList(_ModuleSequence):
-    """A list of modules whose parameters are registered (``layers.0.weight``...)."""
-
-    def __init__(self, modules: Iterable[Module] | None = None) -> None:
-        super().__init__()
-        for module in modules or ():
-            self.append(module)
-
-    def _slice(self, index: slice) -> ModuleList:
-        return ModuleList(list(self)[index])
-
-    def _child_lines(self) -> list:
-        # As PyTorch prints a ModuleList: a run of modules that print alike is one line,
-        # ``(1-3): 3 x Linear(...)`` (a deep MLP's hidden layers).
-        lines = []
-        start = 0
-        for text, run in itertools.groupby(repr(module) for module in self):
-            count = len(list(run))
-            if count == 1:
-                lines.append(f"({start}): {_indent(text)}")
-            else:
-                lines.append(f"({start}-{start + count - 1}): {count} x {_indent(text)}")
-            start += count
-        return lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,17 +157,17 @@ class Flatten(Module):
 
 class Dropout(Module):
     """Inverted dropout in training (zero with probability p, scale survivors by 1/(1-p));
-    the identity in eval mode."""
+    the identity in eval mode.  ``inplace=True`` overwrites the input (``F.dropout``'s)."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p}")
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p = p
-        self.inplace = inplace  # accepted for PyTorch's signature; minigrad never drops in place
+        self.inplace = inplace
 
-    def forward(self, x):
-        return F.dropout(x, self.p, self.training)
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -383,7 +299,8 @@ _ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": Le
 
 class MLP(Module):
     """Linear layers with an activation (and optional dropout) after each hidden layer, none
-    after the last: ``Linear -> act -> [Dropout] -> ... -> Linear``.
+    after the last: ``Linear -> act -> [Dropout] -> ... -> Linear``; ``dtype`` is the
+    parameters' (float32 unless given).
 
     Parameters are named ``layers.0.weight``, ``layers.0.bias``, ``layers.1.weight``...
 
@@ -396,7 +313,7 @@ class MLP(Module):
     """
 
     def __init__(self, in_features: int, hidden_sizes: Sequence[int] | int, out_features: int,
-                 activation: str = "relu", dropout: float = 0.0) -> None:
+                 activation: str = "relu", dropout: float = 0.0, dtype=None) -> None:
         super().__init__()
         if isinstance(hidden_sizes, int):
             hidden_sizes = [hidden_sizes]
@@ -404,7 +321,7 @@ class MLP(Module):
             raise ValueError(f"MLP: activation must be one of {sorted(_ACTIVATIONS)}, got "
                              f"{activation!r}")
         sizes = [in_features, *hidden_sizes, out_features]
-        self.layers = ModuleList(Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.layers = ModuleList(Linear(a, b, dtype=dtype) for a, b in zip(sizes[:-1], sizes[1:]))
         self.activation = _ACTIVATIONS[activation]()
         self.dropout = Dropout(dropout) if dropout > 0 else None
 

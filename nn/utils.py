@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from minigrad import Tensor, cat
+from minigrad import Tensor, cat, engine
 from minigrad.backend import default_float, xp
 
 
@@ -21,26 +21,77 @@ def _as_list(parameters) -> list:
     return [parameters] if isinstance(parameters, Tensor) else list(parameters)
 
 
-def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False) -> Tensor:
-    """Scale the gradients in place so that their total norm (as if concatenated) is at most
-    ``max_norm``; returns the total norm before clipping (a 0-d tensor), as PyTorch."""
-    grads = [p.grad.data for p in _as_list(parameters) if p.grad is not None]
-    if not grads:
+def _vector_norm(array, norm_type: float):
+    """``torch.linalg.vector_norm`` of an array, in its dtype (a 0-d array)."""
+    magnitude = xp.abs(array)
+    if norm_type == math.inf:
+        return magnitude.max() if magnitude.size else xp.zeros((), magnitude.dtype)
+    if norm_type == -math.inf:
+        return magnitude.min()
+    if norm_type == 0:
+        return xp.asarray(xp.count_nonzero(magnitude), dtype=magnitude.dtype)
+    return (magnitude ** norm_type).sum() ** (1.0 / norm_type)
+
+
+def get_total_norm(tensors: Iterable[Tensor] | Tensor, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """The norm of the tensors taken together (the norm of their norms), a 0-d tensor.
+
+    ``foreach`` picks PyTorch's implementation, not its numbers: it has no effect here."""
+    arrays = [t.data for t in _as_list(tensors)]
+    if not arrays:
         return Tensor(xp.array(0.0, dtype=default_float()))
     norm_type = float(norm_type)
-    if math.isinf(norm_type):
-        total = max(float(xp.abs(g).max()) if g.size else 0.0 for g in grads)
-    else:
-        total = sum(float((xp.abs(g) ** norm_type).sum()) for g in grads) ** (1.0 / norm_type)
-    if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the "
-                           "gradients is non-finite, so it cannot be clipped")
-    coefficient = max_norm / (total + 1e-6)
-    if coefficient < 1:
+    norms = xp.stack([_vector_norm(a, norm_type) for a in arrays])
+    total = xp.asarray(_vector_norm(norms, norm_type))
+    if error_if_nonfinite and not xp.isfinite(total):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` "
+                           "is non-finite, so it cannot be clipped. To disable this error and "
+                           "scale the gradients by the non-finite norm anyway, set "
+                           "`error_if_nonfinite=False`")
+    return Tensor(total)
+
+
+def clip_grads_with_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
+                          total_norm: Tensor, foreach: bool | None = None) -> None:
+    """Scale the gradients in place by ``min(1, max_norm / (total_norm + 1e-6))``."""
+    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    if not grads:
+        return
+    norm = total_norm.data if isinstance(total_norm, Tensor) else xp.asarray(total_norm)
+    coefficient = xp.minimum(max_norm / (norm + 1e-6), 1.0)  # NaN stays NaN, as in PyTorch
+    with xp.errstate(invalid="ignore"):  # inf * 0 is NaN, as in PyTorch, without numpy's warning
         for g in grads:
-            g *= coefficient
-    return Tensor(xp.array(total, dtype=grads[0].dtype))
+            g.data *= coefficient.astype(g.dtype)
+            engine.increment_version(g)
+
+
+def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """Scale the gradients in place so that their total norm (as if concatenated) is at most
+    ``max_norm``; returns the total norm before clipping (a 0-d tensor), as PyTorch.
+
+    >>> import minigrad as mg, nn
+    >>> w = mg.zeros(2, requires_grad=True)
+    >>> w.grad = mg.tensor([3.0, 4.0])
+    >>> nn.utils.clip_grad_norm_([w], max_norm=1.0).item(), [round(g, 4) for g in w.grad.tolist()]
+    (5.0, [0.6, 0.8])
+    """
+    parameters = _as_list(parameters)
+    grads = [p.grad for p in parameters if p.grad is not None]
+    total = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
+    clip_grads_with_norm_(parameters, max_norm, total, foreach)
+    return total
+
+
+def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float,
+                     foreach: bool | None = None) -> None:
+    """Clamp every gradient into ``[-clip_value, clip_value]``, in place."""
+    clip_value = float(clip_value)
+    for p in _as_list(parameters):
+        if p.grad is not None:
+            xp.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            engine.increment_version(p.grad)
 
 
 def l2_penalty(parameters: Iterable[Tensor], weight_decay: float) -> Tensor:
@@ -64,3 +115,20 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """The parameters flattened and joined into one vector, as PyTorch: a graph op, so a loss
     written on the vector sends its gradient back to each parameter."""
     return cat([p.reshape(-1) for p in parameters])
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Slices of ``vec`` become the parameters' values, in order (each parameter's ``.data``
+    is then a view of ``vec``'s memory, as in PyTorch)."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected minigrad.Tensor, but got: {type(vec).__name__}")
+    flat = vec.data.reshape(-1)
+    start = 0
+    for p in parameters:
+        n = p.numel()
+        piece = flat[start:start + n]
+        if piece.size != n:
+            raise RuntimeError(f"shape '{list(p.shape)}' is invalid for input of size {piece.size}: "
+                               f"vec has {flat.size} values, fewer than the parameters hold")
+        p.data = piece.reshape(p.shape)
+        start += n
