@@ -8,7 +8,7 @@
 ...     _ = layer(mg.ones(3, 2))
 >>> _ = layer(mg.ones(1, 2))  # the hook was removed when the with block ended
 >>> seen
-[(3, 2)]
+[torch.Size([3, 2])]
 """
 from __future__ import annotations
 

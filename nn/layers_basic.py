@@ -2,10 +2,10 @@
 (``Identity``, ``Flatten`` and ``Dropout`` live in layers.py).
 
 >>> import minigrad as mg, nn
->>> mg.manual_seed(0)
+>>> _ = mg.manual_seed(0)
 >>> words = nn.Embedding(10, 4, padding_idx=0)
 >>> words(mg.tensor([[1, 0, 3]])).shape
-(1, 3, 4)
+torch.Size([1, 3, 4])
 >>> words.weight[0].tolist()  # the padding row starts at zero and gets no gradient
 [0.0, 0.0, 0.0, 0.0]
 """

@@ -71,7 +71,7 @@ def mnist_style(torch, nn, F, optim, start, orders, path, dropout=0.0):
         torch.utils.data.TensorDataset(torch.tensor(X_test), torch.tensor(y_test)), batch_size=100)
     optimizer = optim.Adadelta(model.parameters(), lr=1.0)
     scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)
-    for epoch, order in enumerate(orders, 1):
+    for order in orders:
         loader = torch.utils.data.DataLoader(train_set, batch_size=64, sampler=order)
         model.train()
         for data, target in loader:
@@ -231,7 +231,8 @@ def residual_mlp(torch, nn, F, optim, start, orders, workers):
 
 def test_the_residual_mlp_with_workers_matches_pytorch():
     width = 48
-    blocks = [nn.ModuleDict({"norm": nn.LayerNorm(width), "linear": nn.Linear(width, width)}) for _ in range(2)]
+    blocks = [nn.ModuleDict({"norm": nn.LayerNorm(width), "linear": nn.Linear(width, width)})
+              for _ in range(2)]
     model = nn.ModuleDict({"stem": nn.Linear(64, width), "bn": nn.BatchNorm1d(width),
                            "blocks": nn.ModuleList(blocks), "head": nn.Linear(width, 10)})
     start = {k: v.detach() for k, v in model.state_dict().items()}
