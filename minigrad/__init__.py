@@ -173,3 +173,30 @@ def _nn_package(name: str):
             "rename it (e.g. my_nn.py)."
         )
     return nn if name == "nn" else nn.optim
+
+
+class _NnUnderMinigrad:
+    """``import minigrad.nn as nn``, ``import minigrad.nn.functional as F``, ``from
+    minigrad.optim.lr_scheduler import StepLR``: the dotted spellings of torch.nn and friends
+    find the nn package beside minigrad (a finder on sys.meta_path, asked only for these names)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        import importlib.util
+
+        first = fullname.split(".")[1] if fullname.startswith("minigrad.") else None
+        if first in ("nn", "optim"):
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        import importlib
+
+        name = spec.name.split(".", 1)[1]  # nn.functional, optim.lr_scheduler
+        _nn_package("nn")  # (checks that it is minigrad's own nn, not a learner's nn.py)
+        return importlib.import_module("nn." + name if name.startswith("optim") else name)
+
+    def exec_module(self, module) -> None:  # the module is nn's own, already run
+        pass
+
+
+__import__("sys").meta_path.insert(0, _NnUnderMinigrad())  # before the path finder: one module, not two
