@@ -509,3 +509,31 @@ def test_a_multistep_state_dict_saves_with_mg_save(tmp_path):
     again.load_state_dict(mg.load(tmp_path / "s.pt"))
     assert again.milestones == scheduler.milestones and type(again.milestones) is type(
         scheduler.milestones)
+
+
+class Decay:
+    """A callable object: its attributes are state, saved by a LambdaLR's state_dict."""
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def __call__(self, epoch):
+        return self.rate ** epoch
+
+
+@pytest.mark.parametrize("name", ["LambdaLR", "MultiplicativeLR"])
+def test_a_callable_objects_attributes_are_saved_as_torch_saves_them(name):
+    states = {}
+    for lib in (mg, torch):
+        optimizer = optimizer_of(lib, "sgd")
+        scheduler = getattr(lib.optim.lr_scheduler, name)(optimizer, [Decay(0.5), lambda e: 0.9])
+        states[lib] = scheduler.state_dict()["lr_lambdas"]
+        again = getattr(lib.optim.lr_scheduler, name)(optimizer, [Decay(0.1), lambda e: 0.9])
+        again.load_state_dict(scheduler.state_dict())
+        assert again.lr_lambdas[0].rate == 0.5
+    assert states[mg] == states[torch] == [{"rate": 0.5}, None]
+
+
+def test_every_scheduler_torch_names_exists():
+    for name in torch.optim.lr_scheduler.__all__:
+        assert isinstance(getattr(mg.optim.lr_scheduler, name), type), name
