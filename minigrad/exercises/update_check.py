@@ -26,7 +26,8 @@ class UpdateCheck:
 
     def gradient(self, w):
         t = mg.tensor(w, requires_grad=True)
-        self.loss(t).backward()
+        with xp.errstate(all="ignore"):  # a diverging mistake's w overflows the loss: no warnings for it
+            self.loss(t).backward()
         return t.grad.numpy()
 
     def trajectory(self, module, w0, hyper, upto: int | None = None) -> list:
