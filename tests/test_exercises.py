@@ -77,7 +77,8 @@ def test_a_sign_error_is_recognized_in_any_backward(references):
 def test_a_crash_names_the_error_and_the_line(tmp_path, references):
     exercise = exercises.get("matmul")
     path = tmp_path / exercise.filename
-    path.write_text(exercise.reference.replace("return grad @ b.T, a.T @ grad", "return grad @ a, a.T @ grad"))
+    path.write_text(exercise.reference.replace("return grad @ b.T, a.T @ grad", "return grad @ a, "
+        "a.T @ grad"))
     outcome = check_module(exercise, load_file(str(path)), references["matmul"], 0)
     assert "ValueError" in outcome.text and "line" in outcome.text and "grad @ a" in outcome.text
 

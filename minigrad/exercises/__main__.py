@@ -8,15 +8,16 @@ import os
 import sys
 
 from . import ORDER, all_exercises, get, progress
-from .exercise import check_module, load_file, reference_folder
 from .checker import CheckFailed, NotWritten
+from .exercise import check_module, load_file, reference_folder
 
 DEFAULT_DIR = "backprop-exercises"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m minigrad.exercises",
-                                     description="Write backprop yourself; the checker explains what is wrong.")
+                                     description="Write backprop yourself; the checker explains what "
+                                         "is wrong.")
     sub = parser.add_subparsers(dest="command", required=True)
     listing = sub.add_parser("list", help="the exercises in order, with their goal and your status")
     listing.add_argument("--names", action="store_true", help="just the names, one a line")

@@ -58,7 +58,8 @@ EXERCISE = Exercise(
     checks=[UpdateCheck("step", "Adam", loss=_bowl, start=lambda rng: rng.standard_normal((2, 3)),
                         hyper=[{"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8},
                                {"lr": 0.05, "betas": (0.8, 0.9), "eps": 0.1}], mistakes=[
-        Mistake("no-bias-correction", "Adam without bias correction: m and v start at 0, so early on they are "
+        Mistake("no-bias-correction", "Adam without bias correction: m and v start at 0, so early on "
+            "they are "
                 "too small; divide m by (1 - beta1**t) and v by (1 - beta2**t), t counting from 1.",
                 {"step": _adam(correct=False)}),
         Mistake("eps-inside-sqrt", "eps belongs outside the square root: m_hat / (sqrt(v_hat) + eps).",

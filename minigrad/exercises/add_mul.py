@@ -84,7 +84,8 @@ EXERCISE = Exercise(
         ]),
         OpCheck("mul_backward", lambda a, b: a * b, ("a", "b"), CASES, broadcast_pair, mistakes=[
             Mistake("not-summed", NOT_SUMMED, {"mul_backward": lambda g, a, b: (g * b, g * a)}),
-            Mistake("swapped", "d(a*b)/da is b, not a: each input's gradient is grad times the *other* input.",
+            Mistake("swapped", "d(a*b)/da is b, not a: each input's gradient is grad times the "
+                "*other* input.",
                     {"mul_backward": lambda g, a, b: (_sum_to(g * a, a.shape), _sum_to(g * b, b.shape))}),
         ]),
     ],

@@ -17,11 +17,9 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import minigrad as mg
-
 from ..backend import xp
 
-TOLERANCE = dict(rtol=1e-6, atol=1e-9)
+TOLERANCE = {"rtol": 1e-6, "atol": 1e-9}
 
 
 class NotWritten(Exception):
@@ -94,8 +92,9 @@ def invoke(name: str, function: Callable, *args, **kwargs):
     """``function(*args, **kwargs)``, with the learner's errors turned into explanations."""
     try:
         return function(*args, **kwargs)
-    except NotImplementedError as error:
-        raise NotWritten(f"{name} still raises NotImplementedError: write it in place of that line.") from None
+    except NotImplementedError:
+        raise NotWritten(f"{name} still raises NotImplementedError: write it in place of that "
+            "line.") from None
     except (CheckFailed, NotWritten):
         raise
     except Exception as error:
@@ -184,7 +183,8 @@ def failure_text(problem: str, context: list[str], mistakes: list[Mistake], exer
     for mistake in mistakes:
         lines.append(f"hint: {mistake.hint}")
     if not mistakes:
-        lines.append(f"(no classic mistake matches this answer; `python -m minigrad.exercises hint {exercise}` "
+        lines.append("(no classic mistake matches this answer; `python -m minigrad.exercises hint "
+            "{exercise}` "
                      "gives the next hint)")
     return "\n".join(lines)
 

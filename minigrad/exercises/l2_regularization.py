@@ -49,12 +49,14 @@ EXERCISE = Exercise(
     template=TEMPLATE, solutions=SOLUTIONS, hints=HINTS,
     checks=[
         OpCheck("l2_penalty_backward", lambda W, lam: lam * (W**2).sum(), ("W",),
-                [Case(((3, 2),), {"lam": 0.1}), Case(((1,),), {"lam": 0.5}), Case(((2, 2, 2),), {"lam": 1e-3})],
+                [Case(((3, 2),), {"lam": 0.1}), Case(((1,),), {"lam": 0.5}),
+                 Case(((2, 2, 2),), {"lam": 1e-3})],
                 None, mistakes=[
             Mistake("no-2", "the 2 of d(W^2)/dW is missing: d(lambda sum W^2)/dW = 2 lambda W (lambda W is "
                     "the gradient of (lambda/2) sum W^2, PyTorch's weight-decay convention).",
                     {"l2_penalty_backward": lambda g, W, lam: g * lam * W}),
-            Mistake("no-lambda", "lambda is missing: the penalty is lambda R(W), so its gradient is 2 lambda W.",
+            Mistake("no-lambda", "lambda is missing: the penalty is lambda R(W), so its gradient is "
+                "2 lambda W.",
                     {"l2_penalty_backward": lambda g, W, lam: g * 2 * W}),
         ]),
         UpdateCheck("step", "SGD", loss=_bowl, start=lambda rng: rng.standard_normal((2, 3)),

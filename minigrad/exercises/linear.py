@@ -42,12 +42,14 @@ EXERCISE = Exercise(
     goal="a Linear layer's backward: dx, dW and db (summed over the batch)",
     template=TEMPLATE, solutions=SOLUTIONS, hints=HINTS,
     checks=[OpCheck("linear_backward", _linear, ("x", "W", "b"),
-                    [Case(((4, 3), (2, 3), (2,))), Case(((1, 3), (2, 3), (2,))), Case(((3, 1), (1, 1), (1,)))],
+                    [Case(((4, 3), (2, 3), (2,))), Case(((1, 3), (2, 3), (2,))),
+                     Case(((3, 1), (1, 1), (1,)))],
                     linear_shapes, mistakes=[
         Mistake("db-not-summed", "b is broadcast over the batch: sum its gradient over the rows, "
                 "db = grad.sum(axis=0), of shape (out_features,).",
                 {"linear_backward": lambda g, x, W, b: (g @ W, g.T @ x, g)}),
         Mistake("dW-transposed", "dW is transposed: W is (out_features, in_features) as in PyTorch, "
-                "so dW = grad.T @ x.", {"linear_backward": lambda g, x, W, b: (g @ W, x.T @ g, g.sum(axis=0))}),
+                "so dW = grad.T @ "
+                    "x.", {"linear_backward": lambda g, x, W, b: (g @ W, x.T @ g, g.sum(axis=0))}),
     ])],
 )

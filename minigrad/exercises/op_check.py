@@ -22,7 +22,8 @@ from .checker import (
 
 SIGN = Mistake("sign", "every element has the opposite sign of the right answer: check the sign of each term "
                "(d(-u)/dx = -du/dx), and that you did not swap the two sides of a difference.", {})
-UPSTREAM = Mistake("upstream", "your answer is the one for an upstream gradient of all ones: multiply by `grad`, "
+UPSTREAM = Mistake("upstream", "your answer is the one for an upstream gradient of all ones: "
+    "multiply by `grad`, "
                    "the gradient arriving from above (chain rule: dL/dx = dL/dout * dout/dx).", {})
 
 
@@ -118,7 +119,8 @@ class OpCheck:
                 raise
             candidates = [(m, self._mistaken(reference, m, grad, arrays, params)) for m in self.mistakes]
             found = matching_mistakes(candidates, Crashed(error.crash))
-            raise CheckFailed(failure_text(str(error), self.context(arrays, params, grad), found, exercise)) from None
+            context = self.context(arrays, params, grad)
+            raise CheckFailed(failure_text(str(error), context, found, exercise)) from None
         if not isinstance(answer, (tuple, list)) or len(answer) != len(self.wanted):
             names = ", ".join("d" + n for n in self.wanted)
             raise CheckFailed(f"{self.function} returned {_count(answer)}; it should return "

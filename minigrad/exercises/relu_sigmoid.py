@@ -59,12 +59,15 @@ EXERCISE = Exercise(
         OpCheck("relu_backward", lambda x: x.relu(), ("x",), CASES, any_shape, mistakes=[
             Mistake("relu-of-x", "you multiplied by relu(x) itself; relu's derivative is 1 where x > 0 and 0 "
                     "elsewhere: grad * (x > 0).", {"relu_backward": lambda g, x: g * np.maximum(x, 0)}),
-            Mistake("mask-flipped", "the mask is reversed: the gradient flows where x > 0, the inputs relu let "
+            Mistake("mask-flipped", "the mask is reversed: the gradient flows where x > 0, the "
+                "inputs relu let "
                     "through.", {"relu_backward": lambda g, x: g * (x < 0)}),
         ]),
         OpCheck("sigmoid_backward", lambda x: x.sigmoid(), ("x",), CASES, any_shape, mistakes=[
-            Mistake("x-not-s", "you used the input x in s(1 - s): the derivative is written with the *output*, "
-                    "s = sigmoid(x): grad * s * (1 - s).", {"sigmoid_backward": lambda g, x: g * x * (1 - x)}),
+            Mistake("x-not-s", "you used the input x in s(1 - s): the derivative is written with the "
+                "*output*, "
+                    "s = sigmoid(x): grad * s * (1 - "
+                        "s).", {"sigmoid_backward": lambda g, x: g * x * (1 - x)}),
             Mistake("no-1-s", "the (1 - s) factor is missing: d sigmoid/dx = s * (1 - s).",
                     {"sigmoid_backward": lambda g, x: g * _s(x)}),
         ]),

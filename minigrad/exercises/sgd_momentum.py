@@ -55,7 +55,8 @@ EXERCISE = Exercise(
                         hyper=[{"lr": 0.05, "momentum": 0.9}, {"lr": 0.1, "momentum": 0.5}], mistakes=[
         Mistake("momentum-before-gradient", "you moved w with the old velocity before adding this step's "
                 "gradient to it: first v = momentum * v + dw, then w - lr * v.", {"step": _late}),
-        Mistake("dampened", "that is v = momentum * v + (1 - momentum) * dw (dampening=momentum); PyTorch's SGD "
+        Mistake("dampened", "that is v = momentum * v + (1 - momentum) * dw (dampening=momentum); "
+            "PyTorch's SGD "
                 "adds the whole gradient: v = momentum * v + dw.", {"step": _ema}),
         Mistake("ascent", "w moved uphill: subtract lr * v.", {"step": _ascent}),
     ])],

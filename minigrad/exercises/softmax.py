@@ -31,7 +31,8 @@ def softmax_backward(grad, z):
 '''
 
 SOLUTIONS = {
-    "softmax_forward": "t = np.exp(z - z.max(axis=-1, keepdims=True))\nreturn t / t.sum(axis=-1, keepdims=True)",
+    "softmax_forward": "t = np.exp(z - z.max(axis=-1, keepdims=True))\nreturn t / t.sum(axis=-1, "
+        "keepdims=True)",
     "softmax_backward": "a = softmax_forward(z)\nreturn a * (grad - (grad * a).sum(axis=-1, keepdims=True))",
 }
 
@@ -67,9 +68,11 @@ EXERCISE = Exercise(
     template=TEMPLATE, solutions=SOLUTIONS, hints=HINTS,
     checks=[OpCheck("softmax_backward", lambda z: z.softmax(dim=-1), ("z",), CASES, batch_rows,
                     make=_scaled, forward="softmax_forward", mistakes=[
-        Mistake("unstable", "exp overflowed (scores in the thousands give inf / inf = nan): subtract each row's "
+        Mistake("unstable", "exp overflowed (scores in the thousands give inf / inf = nan): subtract "
+            "each row's "
                 "max first, softmax(z) = softmax(z - max(z)).", {"softmax_forward": _unstable}),
-        Mistake("diagonal", "that is only the diagonal of the Jacobian, a (1 - a): every output of a row depends "
+        Mistake("diagonal", "that is only the diagonal of the Jacobian, a (1 - a): every output of a "
+            "row depends "
                 "on every score of the row: dz = a * (grad - sum(grad * a, axis=-1, keepdims=True)).",
                 {"softmax_backward": lambda g, z: g * _a(z) * (1 - _a(z))}),
         Mistake("no-keepdims", "the row sums lost their axis: use keepdims=True so each row's sum broadcasts "

@@ -107,7 +107,8 @@ return mg.tensor(softmax_cross_entropy_backward(grad_output.numpy(), z.numpy(), 
 HINTS = [
     "Each backward: take the saved tensors (ctx.saved_tensors), call your array-level backward on .numpy() "
     "of them, and wrap each result with mg.tensor(...).",
-    "Return gradients in forward's order: Linear returns (dx, dW, db); SoftmaxCrossEntropy returns (dz, None).",
+    "Return gradients in forward's order: Linear returns (dx, dW, db); SoftmaxCrossEntropy returns "
+        "(dz, None).",
     "Pass grad_output (as an array) to your backward: it is the gradient arriving from above.",
 ]
 
@@ -197,9 +198,11 @@ EXERCISE = Exercise(
             Mistake("arrays", "backward must return tensors: wrap each array, mg.tensor(dx).",
                     {"Linear": _wrong_linear(arrays_back=True)}),
         ]),
-        OpCheck("ReLU", _functional("relu"), ("x",), [Case(((3, 4),))], batch_rows, call=function_vjp("ReLU", 1)),
-        OpCheck("SoftmaxCrossEntropy", _functional("cross_entropy"), ("z", "y"), [Case(((4, 3),))], batch_rows,
-                grads_of=("z",), make=scores_and_labels, call=function_vjp("SoftmaxCrossEntropy", 1), mistakes=[
+        OpCheck("ReLU", _functional("relu"), ("x",), [Case(((3, 4),))], batch_rows,
+                call=function_vjp("ReLU", 1)),
+        OpCheck("SoftmaxCrossEntropy", _functional("cross_entropy"), ("z", "y"), [Case(((4, 3),))],
+                batch_rows, grads_of=("z",), make=scores_and_labels,
+                call=function_vjp("SoftmaxCrossEntropy", 1), mistakes=[
             Mistake("no-upstream", "SoftmaxCrossEntropy.backward ignores grad_output: pass it to your "
                     "backward (the loss may be scaled, or be part of a bigger sum).",
                     {"SoftmaxCrossEntropy": _NoUpstream}),

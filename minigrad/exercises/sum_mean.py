@@ -53,7 +53,8 @@ def _expand(g, x, dim):
 
 CASES = [Case(((3, 4),), {"dim": 0}), Case(((3, 3),), {"dim": 1}), Case(((1, 4),), {"dim": 0}),
          Case(((2, 3, 4),), {"dim": -1}), Case(((4,),), {"dim": 0})]
-NO_EXPAND = ("grad was broadcast against the wrong axis: numpy aligns it with x's *last* axes; put the summed "
+NO_EXPAND = ("grad was broadcast against the wrong axis: numpy aligns it with x's *last* axes; put "
+    "the summed "
              "axis back first with np.expand_dims(grad, dim), then broadcast to x.shape.")
 
 EXERCISE = Exercise(
@@ -70,7 +71,8 @@ EXERCISE = Exercise(
             Mistake("no-1/N", "the 1/N of the mean is missing: dx = grad / N copied along dim, "
                     "N = x.shape[dim].", {"mean_backward": lambda g, x, dim: _expand(g, x, dim)}),
             Mistake("size", "you divided by x.size, all the elements; the mean over dim averages "
-                    "N = x.shape[dim] of them.", {"mean_backward": lambda g, x, dim: _expand(g, x, dim) / x.size}),
+                    "N = x.shape[dim] of "
+                        "them.", {"mean_backward": lambda g, x, dim: _expand(g, x, dim) / x.size}),
             Mistake("no-expand", NO_EXPAND,
                     {"mean_backward": lambda g, x, dim: np.broadcast_to(g, x.shape) / x.shape[dim]}),
         ]),

@@ -64,10 +64,12 @@ EXERCISE = Exercise(
     template=TEMPLATE, solutions=SOLUTIONS, hints=HINTS,
     checks=[OpCheck("svm_backward", _hinge, ("s", "y"), [Case(((4, 3),)), Case(((1, 4),)), Case(((3, 2),))],
                     _draw, grads_of=("s",), make=scores_and_labels, mistakes=[
-        Mistake("no-correct-class", "the correct class's score is missing its gradient: s_{y_i} is subtracted "
+        Mistake("no-correct-class", "the correct class's score is missing its gradient: s_{y_i} is "
+            "subtracted "
                 "in every margin of its row, so ds_{y_i} = -(number of positive margins).",
                 {"svm_backward": lambda g, s, y: g * _positive(s, y, correct=False) / len(y)}),
-        Mistake("no-1/N", "not divided by the batch: L is the mean of the L_i over N samples, so divide by N.",
+        Mistake("no-1/N", "not divided by the batch: L is the mean of the L_i over N samples, so "
+            "divide by N.",
                 {"svm_backward": lambda g, s, y: g * _positive(s, y)}),
     ])],
 )

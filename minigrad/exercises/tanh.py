@@ -35,6 +35,7 @@ EXERCISE = Exercise(
         Mistake("x-not-tanh", "you squared the input x: the derivative is 1 - tanh(x)**2, with the output.",
                 {"tanh_backward": lambda g, x: g * (1 - x**2)}),
         Mistake("square-of-difference", "that is (1 - tanh(x))**2; the derivative is 1 - tanh(x)**2 "
-                "(square tanh first, then subtract from 1).", {"tanh_backward": lambda g, x: g * (1 - np.tanh(x))**2}),
+                "(square tanh first, then subtract from "
+                    "1).", {"tanh_backward": lambda g, x: g * (1 - np.tanh(x))**2}),
     ])],
 )
