@@ -64,7 +64,7 @@ def test_an_unknown_wrong_answer_says_where_and_how_it_differs(references):
     wrong = Overridden(reference, {"mul_backward": lambda g, a, b: (g * b * 1.5, g * a)})
     outcome = check_module(exercises.get("add_mul"), wrong, reference, 0)
     assert "mul_backward: da" in outcome.text and "expected" in outcome.text and "got" in outcome.text
-    assert "no classic mistake matches" in outcome.text
+    assert "no classic mistake matches" in outcome.text and "exercises hint add_mul" in outcome.text
 
 
 def test_a_sign_error_is_recognized_in_any_backward(references):

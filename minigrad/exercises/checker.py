@@ -184,7 +184,7 @@ def failure_text(problem: str, context: list[str], mistakes: list[Mistake], exer
         lines.append(f"hint: {mistake.hint}")
     if not mistakes:
         lines.append("(no classic mistake matches this answer; `python -m minigrad.exercises hint "
-            "{exercise}` "
+                     f"{exercise}` "
                      "gives the next hint)")
     return "\n".join(lines)
 
