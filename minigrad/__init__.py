@@ -76,6 +76,8 @@ from .random import (
 from .size import Size
 from .tensor import Tensor
 
+from . import testing  # noqa: E402,F401 (mg.testing.assert_close, compare, compare_grads)
+
 # The ops declared with torch=True in minigrad/ops (PyTorch's torch.<name>): mg.exp, mg.sum,
 # mg.cat, mg.where...  Each is declared once, beside its gradient rule.
 globals().update(exported("torch"))
