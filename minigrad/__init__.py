@@ -77,6 +77,7 @@ from .size import Size
 from .tensor import Tensor
 
 from . import testing  # noqa: E402,F401 (mg.testing.assert_close, compare, compare_grads)
+from .teaching import TeachingWarning, is_teaching, teaching  # noqa: E402
 
 # The ops declared with torch=True in minigrad/ops (PyTorch's torch.<name>): mg.exp, mg.sum,
 # mg.cat, mg.where...  Each is declared once, beside its gradient rule.
@@ -139,7 +140,7 @@ __all__ = [
     "is_inference_mode_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
     "set_default_dtype", "autograd", "functional", "linalg", "return_types", "draw_graph", "nn",
-    "optim", "save", "load",
+    "optim", "save", "load", "testing", "teaching", "is_teaching", "TeachingWarning",
 ]
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from minigrad import Tensor, engine
+from minigrad.teaching import state as teaching  # mg.teaching's hooks (a flag test when off)
 from minigrad.backend import default_float, xp
 
 
@@ -161,6 +162,7 @@ class Module:
     def __call__(self, *args, **kwargs):
         # The drawing groups the graph by module: every node recorded while this forward runs
         # remembers the modules on the stack.
+        if teaching.on: teaching.module_call(self)  # noqa: E701
         running_modules.push(self)
         try:
             return self.forward(*args, **kwargs)
