@@ -9,11 +9,11 @@ Going backwards, each step multiplies by the local derivative (the notes' chain 
     dW₁ = dz₁ᵀ x         db₁ = Σ_rows dz₁
 
 Written in numpy and compared with minigrad's backward() by ``mg.testing.compare_grads``,
-one line per gradient (exact / approximate / max difference, or the two shapes when they differ).  To compute them, backward needs
-values of the forward pass (x, z₁, h, s...): those are kept in memory from forward until
-backward, which is why training takes more memory than prediction, and more with larger
-batches.  The drawing shows the graph with its values and gradients (needs minigrad.viz and
-Graphviz's dot).
+one line per gradient (exact / approximate / max difference, or the two shapes when they
+differ).  To compute them, backward needs values of the forward pass (x, z₁, h, s...): those
+are kept in memory from forward until backward, which is why training takes more memory than
+prediction, and more with larger batches.  The drawing shows the graph with its values and
+gradients (needs minigrad.viz and Graphviz's dot).
 
     python examples/lesson8_backprop_by_hand.py [--out runs/lessons] [--quick]
 """

@@ -9,7 +9,7 @@ tensor([30.])
 """
 import builtins
 
-from . import autograd, functional, linalg, return_types  # noqa: F401 (mg.autograd, mg.functional, ...)
+from . import autograd, functional, linalg, return_types, testing  # noqa: F401 (mg.autograd, ...)
 from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from .backend import default_float as get_default_dtype
 from .backend import set_default_dtype
@@ -74,10 +74,8 @@ from .random import (
     set_rng_state,
 )
 from .size import Size
+from .teaching import TeachingWarning, is_teaching, teaching
 from .tensor import Tensor
-
-from . import testing  # noqa: E402,F401 (mg.testing.assert_close, compare, compare_grads)
-from .teaching import TeachingWarning, is_teaching, teaching  # noqa: E402
 
 # The ops declared with torch=True in minigrad/ops (PyTorch's torch.<name>): mg.exp, mg.sum,
 # mg.cat, mg.where...  Each is declared once, beside its gradient rule.

@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from minigrad import Tensor, engine
-from minigrad.teaching import state as teaching  # mg.teaching's hooks (a flag test when off)
 from minigrad.backend import default_float, xp
+from minigrad.teaching import state as teaching  # mg.teaching's hooks (a flag test when off)
 
 
 class _RunningModules:

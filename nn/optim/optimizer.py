@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from minigrad import Tensor
-from minigrad.teaching import state as teaching  # mg.teaching's hooks (a flag test when off)
 from minigrad.backend import default_float, ndarray, xp
 from minigrad.engine import increment_version
 from minigrad.grad_mode import enable_grad
+from minigrad.teaching import state as teaching  # mg.teaching's hooks (a flag test when off)
 
 from .validation import check_implementation_flags, check_options
 
