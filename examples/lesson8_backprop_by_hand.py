@@ -8,11 +8,12 @@ Going backwards, each step multiplies by the local derivative (the notes' chain 
     dz₁ = dh * [z₁ > 0]  (ReLU lets the gradient through where it was active)
     dW₁ = dz₁ᵀ x         db₁ = Σ_rows dz₁
 
-Written in numpy and compared with minigrad's backward().  To compute them, backward needs
-values of the forward pass (x, z₁, h, s...): those are kept in memory from forward until
-backward, which is why training takes more memory than prediction, and more with larger
-batches.  The drawing shows the graph with its values and gradients (needs minigrad.viz and
-Graphviz's dot).
+Written in numpy and compared with minigrad's backward() by ``mg.testing.compare_grads``,
+one line per gradient (exact / approximate / max difference, or the two shapes when they
+differ).  To compute them, backward needs values of the forward pass (x, z₁, h, s...): those
+are kept in memory from forward until backward, which is why training takes more memory than
+prediction, and more with larger batches.  The drawing shows the graph with its values and
+gradients (needs minigrad.viz and Graphviz's dot).
 
     python examples/lesson8_backprop_by_hand.py [--out runs/lessons] [--quick]
 """
@@ -63,6 +64,14 @@ def gradients_by_hand(x, y, p) -> dict:
     return {"W2": ds.T @ h, "b2": ds.sum(axis=0), "W1": dz1.T @ x, "b1": dz1.sum(axis=0)}
 
 
+def by_hand_wrong_b2(x, y, p) -> np.ndarray:
+    """db₂ as learners first write it: ds itself, one row per sample, not summed over rows."""
+    s = np.maximum(x.numpy() @ p["W1"].numpy().T + p["b1"].numpy(), 0) @ p["W2"].numpy().T \
+        + p["b2"].numpy()
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True) - np.eye(s.shape[1])[y.numpy()]) / len(s)
+
+
 def _buffer(array: np.ndarray) -> np.ndarray:
     """The array that owns the memory (a transpose is a view of its parameter, not a copy)."""
     while isinstance(array.base, np.ndarray):
@@ -96,8 +105,11 @@ def main(argv=None) -> dict:
     loss.backward()
     gaps = {k: float(np.abs(params[k].grad.numpy() - by_hand[k]).max()) for k in by_hand}
     print(f"loss = {loss.item():.6f}")
-    for name, gap in gaps.items():
-        print(f"d loss / d {name}: backward() vs the chain rule by hand, max |difference| = {gap:.1e}")
+    print("d loss / d parameter: the chain rule by hand vs backward() (mg.testing.compare_grads)")
+    all_match = mg.testing.compare_grads(params, by_hand)
+    print("  all match" if all_match else "  some gradients differ: check the lines above")
+    print("a classic mistake, db2 not summed over the batch, is caught by its shape:")
+    mg.testing.compare("b2", by_hand_wrong_b2(x, y, params), params["b2"])
 
     print("memory the graph keeps from forward until backward (float64):")
     memory = {}
@@ -116,7 +128,7 @@ def main(argv=None) -> dict:
     drawing = _common.draw_graph_svg(loss, args.out / "lesson8_backprop_graph.svg", png=True,
                                      names=names, rankdir="TB",
                                      title="2-layer network: values and gradients")
-    return {"loss": loss.item(), "gaps": gaps, "memory": memory, "drawing": drawing}
+    return {"loss": loss.item(), "gaps": gaps, "all_match": all_match, "memory": memory, "drawing": drawing}
 
 
 if __name__ == "__main__":

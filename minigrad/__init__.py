@@ -9,7 +9,7 @@ tensor([30.])
 """
 import builtins
 
-from . import autograd, functional, linalg, return_types  # noqa: F401 (mg.autograd, mg.functional, ...)
+from . import autograd, functional, linalg, return_types, testing  # noqa: F401 (mg.autograd, ...)
 from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from .backend import default_float as get_default_dtype
 from .backend import set_default_dtype
@@ -74,6 +74,7 @@ from .random import (
     set_rng_state,
 )
 from .size import Size
+from .teaching import TeachingWarning, is_teaching, teaching
 from .tensor import Tensor
 
 # The ops declared with torch=True in minigrad/ops (PyTorch's torch.<name>): mg.exp, mg.sum,
@@ -137,7 +138,7 @@ __all__ = [
     "is_inference_mode_enabled", "grad", "gradcheck",
     "GradcheckError", "detect_anomaly", "device", "cuda", "backends", "get_default_dtype",
     "set_default_dtype", "autograd", "functional", "linalg", "return_types", "draw_graph", "nn",
-    "optim", "save", "load",
+    "optim", "save", "load", "testing", "teaching", "is_teaching", "TeachingWarning",
 ]
 
 

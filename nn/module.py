@@ -16,6 +16,7 @@ from minigrad import Tensor, engine
 from minigrad.backend import default_float, xp
 from minigrad.device import as_device
 from minigrad.device import device as Device
+from minigrad.teaching import state as teaching  # mg.teaching's hooks (a flag test when off)
 
 from . import module_state
 from .hooks import RemovableHandle, call_with_hooks
@@ -257,6 +258,7 @@ class Module:
     def __call__(self, *args, **kwargs):
         # The drawing groups the graph by module: every node recorded while this forward runs
         # remembers the modules on the stack.
+        if teaching.on: teaching.module_call(self)  # noqa: E701
         running_modules.push(self)
         try:
             if self._hooked:

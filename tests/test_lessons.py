@@ -117,6 +117,7 @@ def test_lesson8_chain_rule_by_hand_equals_backward(tmp_path):
     result = run_lesson("lesson8_backprop_by_hand", tmp_path)
     assert set(result["gaps"]) == {"W1", "b1", "W2", "b2"}
     assert max(result["gaps"].values()) < 1e-12
+    assert result["all_match"] is True  # mg.testing.compare_grads agrees
     saved = {batch: activations for batch, (activations, _) in result["memory"].items()}
     parameters = {p for _, p in result["memory"].values()}
     assert saved[4] < saved[64] < saved[1024] and len(parameters) == 1
@@ -129,7 +130,24 @@ def test_lesson8_chain_rule_by_hand_equals_backward(tmp_path):
         assert result["drawing"] is None
 
 
-@pytest.mark.parametrize("script", ["lesson1_gradient_descent.py", "lesson2_softmax.py"])
+def test_lesson9_one_newton_step_reaches_5_and_the_gradient_has_its_own_graph(tmp_path):
+    result = run_lesson("lesson9_newton", tmp_path)
+    assert result["path"] == [0.0, 5.0, 5.0]  # w - J'/J'' = 0 - (2*0 - 10) / 2, then J'(5) = 0
+    assert result["derivatives"] == [(-10.0, 2.0), (0.0, 2.0)]
+    forward, gradient = result["drawings"]
+    if CAN_DRAW:
+        forward_text = forward.read_text()
+        gradient_text = gradient.read_text()
+        assert ">sub<" in forward_text and ">sub<" not in gradient_text  # J = w^2 - 10w + 25
+        assert ">dJ/dw<" in gradient_text and ">mul<" in gradient_text  # 2 * w^1 + (-10)
+        for drawing in (forward, gradient, result["picture"]):
+            assert_png(drawing.with_suffix(".png"))
+    else:
+        assert result["drawings"] == (None, None) and result["picture"] is None
+
+
+@pytest.mark.parametrize("script", ["lesson1_gradient_descent.py", "lesson2_softmax.py",
+                                    "lesson9_newton.py"])
 def test_lessons_run_as_scripts(tmp_path, script):
     completed = run_script(script, "--quick", "--out", str(tmp_path), cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr

@@ -11,6 +11,7 @@ from minigrad import Tensor
 from minigrad.backend import default_float, ndarray, xp
 from minigrad.engine import increment_version
 from minigrad.grad_mode import enable_grad
+from minigrad.teaching import state as teaching  # mg.teaching's hooks (a flag test when off)
 
 from .validation import check_implementation_flags, check_options
 
@@ -120,6 +121,7 @@ class Optimizer:
         """``(group, p, gradient array)`` for every parameter that has a gradient, in order.
         The caller updates ``p`` in place: its version moves, so that a graph kept from before
         the step cannot backpropagate through the old values (as in PyTorch)."""
+        if teaching.on: teaching.optimizer_step(self)  # noqa: E701
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
