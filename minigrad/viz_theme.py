@@ -51,12 +51,12 @@ LIGHT = Theme(
     page={"background": "#fafafa", "text": "#111827", "header": "#ffffff", "border": "#d1d5db"},
 )
 
-# Tailwind's 900 shades as fills, its 300/400 shades as borders and text: each text colour
+# Tailwind's 900-950 shades as fills, its 300/400 shades as borders and text: each text colour
 # reads at >= 4.5:1 on each fill (tests/test_viz_theme.py computes it).
 DARK = Theme(
     name="dark",
     kinds={
-        "leaf": {"fillcolor": "#1e3a8a", "color": "#60a5fa"},
+        "leaf": {"fillcolor": "#172554", "color": "#60a5fa"},
         "input": {"fillcolor": "#1f2937", "color": "#9ca3af"},
         "constant": {"fillcolor": "#111827", "color": "#6b7280"},
         "intermediate": {"fillcolor": "#111827", "color": "#d1d5db"},
