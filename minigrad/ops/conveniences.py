@@ -11,7 +11,7 @@ import math
 from ..backend import int64, xp
 from ..engine import is_tensor, new_constant
 from .array_or_tensor import as_float, operand, raw, shape_args
-from .elementwise import clamp, maximum, minimum, where
+from .elementwise import clamp, where
 from .registry import op
 
 
@@ -183,7 +183,9 @@ def tensor_split(input, indices_or_sections, dim: int = 0):
     given indices; views of the tensor."""
     x = _tensor("tensor_split", input)
     size = x.shape[dim]
-    if isinstance(indices_or_sections, int) or (is_tensor(indices_or_sections) and indices_or_sections.ndim == 0):
+    count = isinstance(indices_or_sections, int) or (is_tensor(indices_or_sections)
+                                                    and indices_or_sections.ndim == 0)
+    if count:
         sections = int(indices_or_sections)
         if sections <= 0:
             raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
