@@ -12,6 +12,7 @@
 from minigrad import functional
 
 from . import data, datasets, init, optim, utils
+from . import rnn  # noqa: F401 (pad_sequence: torch.nn.utils.rnn)
 from .layers import (
     GELU,
     MLP,

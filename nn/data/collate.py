@@ -7,8 +7,8 @@ and lists are collated field by field (a tuple becomes a list, as in PyTorch).
 
 >>> import minigrad as mg, nn
 >>> batch = nn.data.default_collate([{"x": mg.ones(2), "y": 1}, {"x": mg.zeros(2), "y": 0}])
->>> batch["x"].shape, batch["y"].dtype
-(minigrad.Size([2, 2]), minigrad.int64)
+>>> tuple(batch["x"].shape), batch["y"].tolist()
+((2, 2), [1, 0])
 """
 from __future__ import annotations
 
