@@ -13,7 +13,7 @@ import queue
 
 from .worker import STATUS_CHECK_INTERVAL, ExceptionWrapper, IterableStop, Resume, from_wire, worker_loop
 
-_JOIN_TIMEOUT = 5.0
+_JOIN_TIMEOUT = 1.0  # then a worker still busy with an unwanted batch is terminated
 
 
 class MultiProcessIter:
