@@ -9,8 +9,7 @@ tensor([30.])
 """
 import builtins
 
-from . import autograd, functional, linalg, return_types  # noqa: F401 (mg.autograd, mg.functional, ...)
-from . import utils  # noqa: F401 (mg.utils.data is nn.data, imported on first use)
+from . import autograd, functional, linalg, return_types, utils  # noqa: F401 (mg.autograd, mg.utils, ...)
 from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from .backend import default_float as get_default_dtype
 from .backend import set_default_dtype

@@ -11,8 +11,7 @@
 """
 from minigrad import functional
 
-from . import data, datasets, init, optim, utils
-from . import rnn  # noqa: F401 (pad_sequence: torch.nn.utils.rnn)
+from . import data, datasets, init, optim, rnn, utils
 from .layers import (
     GELU,
     MLP,
@@ -67,3 +66,4 @@ __all__ += [  # the losses of issue 13
     "MarginRankingLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss", "GaussianNLLLoss",
     "PoissonNLLLoss", "TripletMarginLoss",
 ]
+__all__ += ["rnn"]  # nn.rnn.pad_sequence: torch.nn.utils.rnn.pad_sequence
