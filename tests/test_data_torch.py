@@ -448,3 +448,23 @@ def test_pad_sequence_dtype_and_errors_are_pytorchs():
         nn.rnn.pad_sequence([mg.ones(2)], padding_side="middle")
     with pytest.raises(RuntimeError, match=r"sequence 0 has shape \(2, 2\), sequence 1 has shape \(1, 3\)"):
         nn.rnn.pad_sequence([mg.ones(2, 2), mg.ones(1, 3)])
+
+
+class Draws(D.Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return mg.rand(1).item(), D.get_worker_info().seed if D.get_worker_info() else -1
+
+
+def test_workers_are_seeded_apart_and_take_nothing_from_the_shuffling_generator():
+    def after(num_workers):
+        mg.manual_seed(7)
+        list(D.DataLoader(Squares(), batch_size=5, shuffle=True, num_workers=num_workers))
+        return mg.rand(1).item()
+    assert after(0) == after(2)  # the default generator is left where num_workers=0 leaves it
+    batches = list(D.DataLoader(Draws(), batch_size=2, num_workers=2))
+    assert batches[0][1].tolist()[0] != batches[1][1].tolist()[0]  # two seeds...
+    assert len({b[0].tolist()[0] for b in batches}) == 2  # ...so two different first draws
+    assert no_stray_workers()

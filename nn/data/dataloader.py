@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 
+import numpy as np
+
 from minigrad.random import Generator, numpy_generator
 
 from .collate import default_collate, default_convert
@@ -61,7 +63,7 @@ class DataLoader:
             collate_fn = default_collate if batch_sampler is not None else default_convert
         self.collate_fn, self.persistent_workers = collate_fn, persistent_workers
         self.multiprocessing_context = multiprocessing_context
-        self._iterator = None
+        self._iterator, self._epochs_started = None, 0
         self.__initialized = True
 
     def __setattr__(self, name, value):
@@ -110,9 +112,14 @@ class DataLoader:
         return kind(self.dataset, self._auto_collation, self.collate_fn, self.drop_last)
 
     def _base_seed(self) -> int:
-        """Drawn at each new iterator, in-process or not, so that both draw alike (workers seed
-        from it: ``base_seed + worker id``)."""
-        return int(numpy_generator(self.generator, "DataLoader").integers(0, 2**63 - 1))
+        """The workers' seeds are ``base_seed + worker id``.  PyTorch draws ``base_seed`` from the
+        generator; here it is derived from the generator's state (and a count of epochs) without
+        drawing, so that the shuffling, and whatever else draws from that generator, is the same
+        with and without workers, and as before workers existed."""
+        self._epochs_started += 1
+        words = numpy_generator(self.generator, "DataLoader").bit_generator.state["state"]
+        entropy = [int(words["state"]), int(words["inc"]), self._epochs_started]
+        return int(np.random.SeedSequence(entropy).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 def _check_workers(num_workers, timeout, prefetch_factor, persistent_workers) -> None:
@@ -187,7 +194,6 @@ class SingleProcessIter:
 
     def __init__(self, loader: DataLoader) -> None:
         self._sampler_iter = iter(loader._index_sampler)
-        loader._base_seed()  # drawn as the workers' iterator draws it, so that orders agree
         self._fetcher = loader._fetcher()
 
     def __iter__(self):
