@@ -9,7 +9,7 @@ tensor([30.])
 """
 import builtins
 
-from . import autograd, functional, linalg, return_types, testing  # noqa: F401 (mg.autograd, ...)
+from . import autograd, functional, linalg, return_types, testing, utils  # noqa: F401 (mg.autograd, ...)
 from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from .backend import default_float as get_default_dtype
 from .backend import set_default_dtype

@@ -132,3 +132,6 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
                                f"vec has {flat.size} values, fewer than the parameters hold")
         p.data = piece.reshape(p.shape)
         start += n
+
+
+from . import rnn  # noqa: E402,F401  (nn.utils.rnn.pad_sequence, as torch.nn.utils.rnn)
