@@ -42,7 +42,7 @@ class BatchNorm1d(Module):
     >>> bn = nn.BatchNorm1d(2)
     >>> bn(mg.tensor([[1.0, 2.0], [3.0, 6.0]])).round(decimals=3).tolist()
     [[-1.0, -1.0], [1.0, 1.0]]
-    >>> bn.running_mean.round(decimals=3).tolist(), int(bn.num_batches_tracked)
+    >>> [round(v, 3) for v in bn.running_mean.tolist()], int(bn.num_batches_tracked)
     ([0.2, 0.4], 1)
     """
 
