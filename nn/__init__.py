@@ -15,6 +15,7 @@ from .layers import (
     GELU,
     MLP,
     BatchNorm1d,
+    Bilinear,
     Dropout,
     Flatten,
     Identity,
@@ -27,7 +28,33 @@ from .layers import (
     Softmax,
     Tanh,
 )
+from .layers_activation import (
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    CosineSimilarity,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PairwiseDistance,
+    PReLU,
+    ReLU6,
+    RReLU,
+    SiLU,
+    Softmax2d,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
 from .layers_basic import AlphaDropout, Embedding, Unflatten
+from .layers_norm import GroupNorm, RMSNorm
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -65,4 +92,10 @@ __all__ += [  # the losses of issue 13
     "HuberLoss", "SmoothL1Loss", "KLDivLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
     "MarginRankingLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss", "GaussianNLLLoss",
     "PoissonNLLLoss", "TripletMarginLoss",
+]
+__all__ += [  # the layers of issue 13 (nn/layers_activation.py, nn/layers_norm.py)
+    "Bilinear", "GroupNorm", "RMSNorm", "CELU", "ELU", "GLU", "SELU", "CosineSimilarity",
+    "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish", "PairwiseDistance",
+    "PReLU", "ReLU6", "RReLU", "SiLU", "Softmax2d", "Softmin", "Softplus", "Softshrink", "Softsign",
+    "Tanhshrink", "Threshold",
 ]

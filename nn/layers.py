@@ -5,11 +5,37 @@ import math
 from collections.abc import Sequence
 
 import minigrad.functional as F
-from minigrad import Tensor, no_grad
-from minigrad.backend import default_float, int64, xp
+from minigrad import Tensor
+from minigrad.backend import default_float, xp
 
 from . import init
 from .containers import ModuleList, Sequential  # noqa: F401 (their home before containers.py)
+from .layers_activation import (  # noqa: F401 (nn.layers.<name> as before the split)
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    CosineSimilarity,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PairwiseDistance,
+    PReLU,
+    ReLU6,
+    RReLU,
+    SiLU,
+    Softmax2d,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
+from .layers_norm import BatchNorm1d, GroupNorm, LayerNorm, RMSNorm  # noqa: F401
 from .module import Module, Parameter
 
 
@@ -58,6 +84,42 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+class Bilinear(Module):
+    """``y_k = x1^T A_k x2 + b_k`` with weight A of shape (out, in1, in2) (``F.bilinear``),
+    initialized as PyTorch's: weight and bias uniform in ``(-1/sqrt(in1), 1/sqrt(in1))``.
+
+    >>> import minigrad as mg, nn
+    >>> nn.Bilinear(3, 2, 4)(mg.ones(5, 3), mg.ones(5, 2)).shape
+    torch.Size([5, 4])
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        self.in1_features, self.in2_features = in1_features, in2_features
+        self.out_features = out_features
+        dtype = dtype or default_float()
+        self.weight = Parameter(xp.empty((out_features, in1_features, in2_features), dtype=dtype))
+        if bias:
+            self.bias = Parameter(xp.empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1 / math.sqrt(self.in1_features) if self.in1_features > 0 else 0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Activations and shape helpers
 # ---------------------------------------------------------------------------------------------
@@ -70,10 +132,17 @@ class Identity(Module):
 
 
 class ReLU(Module):
-    """``max(0, x)``."""
+    """``max(0, x)`` (``inplace=True`` writes it into the input, as PyTorch's)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
 
     def forward(self, x):
-        return F.relu(x)
+        return F.relu(x, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Sigmoid(Module):
@@ -91,15 +160,15 @@ class Tanh(Module):
 class LeakyReLU(Module):
     """``x`` for x > 0, ``negative_slope * x`` otherwise."""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class GELU(Module):
@@ -171,124 +240,6 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Normalization
-# ---------------------------------------------------------------------------------------------
-def _register_affine(module: Module, shape, affine: bool, bias: bool, dtype) -> None:
-    """A normalization's scale ``weight`` (ones) and shift ``bias`` (zeros), or None for each
-    one that is not wanted."""
-    module.register_parameter("weight", Parameter(xp.ones(shape, dtype=dtype)) if affine else None)
-    module.register_parameter("bias", Parameter(xp.zeros(shape, dtype=dtype))
-                              if affine and bias else None)
-
-
-class BatchNorm1d(Module):
-    """Normalize each feature over the batch: ``(x - mean) / sqrt(var + eps) * weight + bias``.
-
-    Input (N, C) or (N, C, L).  In training the batch statistics are used (biased variance) and
-    the running ones updated: ``running = (1 - momentum) running + momentum * batch`` with the
-    unbiased variance, as PyTorch; in eval the running statistics are used.
-    """
-
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype=None, *,
-                 bias: bool = True) -> None:
-        super().__init__()
-        dtype = dtype or default_float()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        self.use_bias = bias
-        _register_affine(self, num_features, affine, bias, dtype)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype=dtype)))
-            self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(xp.array(0, dtype=int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
-
-    def forward(self, x: Tensor) -> Tensor:
-        if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
-                             f"(N, {self.num_features}, L), got {x.shape}")
-        dims = (0,) if x.ndim == 2 else (0, 2)
-        shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
-        use_batch = self.training or not self.track_running_stats
-        if use_batch:
-            count = x.shape[0] * (1 if x.ndim == 2 else x.shape[2])
-            if count <= 1 and self.training:
-                raise ValueError(f"BatchNorm1d: expected more than 1 value per channel when "
-                                 f"training, got input of shape {x.shape}")
-            mean = x.mean(dims, keepdim=True)
-            centered = x - mean
-            var = (centered * centered).mean(dims, keepdim=True)
-            if self.training and self.track_running_stats:
-                self._update_running(mean.data.reshape(-1), var.data.reshape(-1), count)
-            out = centered / (var + self.eps).sqrt()
-        else:
-            mean = self.running_mean.data.reshape(shape)
-            std = xp.sqrt(self.running_var.data + self.eps).reshape(shape)
-            out = (x - mean) / std
-        if self.weight is not None:
-            out = out * self.weight.reshape(shape)
-        if self.bias is not None:
-            out = out + self.bias.reshape(shape)
-        return out
-
-    def _update_running(self, mean, var, count: int) -> None:
-        with no_grad():
-            self.num_batches_tracked.data += 1
-            momentum = self.momentum
-            if momentum is None:  # a cumulative moving average
-                momentum = 1.0 / float(self.num_batches_tracked.data)
-            unbiased = var * (count / (count - 1))
-            rm, rv = self.running_mean.data, self.running_var.data
-            rm *= 1 - momentum
-            rm += momentum * mean
-            rv *= 1 - momentum
-            rv += momentum * unbiased
-
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.use_bias}, "
-                f"track_running_stats={self.track_running_stats}")
-
-
-class LayerNorm(Module):
-    """Normalize over the last dimensions (``normalized_shape``) of each sample, biased variance,
-    then scale and shift elementwise."""
-
-    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
-                 elementwise_affine: bool = True, bias: bool = True, dtype=None) -> None:
-        super().__init__()
-        dtype = dtype or default_float()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps, self.elementwise_affine, self.use_bias = eps, elementwise_affine, bias
-        _register_affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
-
-    def forward(self, x: Tensor) -> Tensor:
-        k = len(self.normalized_shape)
-        if tuple(x.shape[-k:]) != self.normalized_shape:
-            raise ValueError(f"LayerNorm: expected input whose last dimensions are "
-                             f"{self.normalized_shape}, got shape {x.shape}")
-        dims = tuple(range(x.ndim - k, x.ndim))
-        centered = x - x.mean(dims, keepdim=True)
-        var = (centered * centered).mean(dims, keepdim=True)
-        out = centered / (var + self.eps).sqrt()
-        if self.weight is not None:
-            out = out * self.weight
-        if self.bias is not None:
-            out = out + self.bias
-        return out
-
-    def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}, bias={self.use_bias}")
 
 
 # ---------------------------------------------------------------------------------------------
