@@ -112,7 +112,9 @@ def test_moments_and_bounds_agree_with_pytorchs_distribution(name, shape, kwargs
                                   generator=seeded_generator(0)).data
     theirs = _torch_moments(name, shape, kwargs)
     assert ours.mean() == pytest.approx(theirs.mean(), abs=0.06 * max(theirs.std(), 1e-3) * 3)
-    assert ours.std() == pytest.approx(theirs.std(), rel=0.05)
+    # two independent samples of >= 1,400 values: each std is off by ~2% (1 sigma), their
+    # difference by ~2.7%, so 8% is a 3-sigma bound
+    assert ours.std() == pytest.approx(theirs.std(), rel=0.08)
     if "uniform" in name or name == "trunc_normal_":
         spread = theirs.std() * 0.05
         assert theirs.min() - spread <= ours.min() and ours.max() <= theirs.max() + spread

@@ -306,7 +306,7 @@ def cov(input, *, correction: int = 1, fweights=None, aweights=None):
     centered = x - mean
     product = (centered * weight) @ centered.mT if weight is not None else centered @ centered.mT
     out = product / clamp(norm, min=0) if is_tensor(norm) else product / max(norm, 0)
-    return out.squeeze() if input.ndim < 2 else out
+    return out.reshape(()) if x.shape[0] == 1 else out  # one variable: a 0-d tensor, as PyTorch
 
 
 @op("corrcoef")
@@ -354,6 +354,8 @@ def bincount(input, weights=None, minlength: int = 0):
     if weights is None:
         return new_constant(xp.bincount(x, minlength=minlength).astype(int64))
     w = raw(operand(weights))
+    if x.size == 0:  # (PyTorch: an empty input counts in int64 even with weights)
+        return new_constant(xp.zeros(minlength, dtype=int64))
     counts = xp.bincount(x, weights=w, minlength=minlength)
     return new_constant(counts.astype(w.dtype if w.dtype.kind == "f" else xp.float64))
 
