@@ -237,19 +237,25 @@ class Tensor:
         """How many in-place changes this tensor's memory has seen (PyTorch's ``_version``)."""
         return 0 if self._counter is None else self._counter[0]
 
-    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad."""
+    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad (only of
+        ``inputs``, leaves or not, when given: PyTorch's ``inputs=``)."""
+        if inputs is not None:
+            from .gradients import backward  # (mg.autograd.backward, which handles inputs)
+            backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+            return
         if not self.requires_grad:
             raise RuntimeError(
                 f"backward: this tensor (shape {self.shape}) does not require grad and has no "
                 "grad_fn; make an input with requires_grad=True and compute from it"
             )
         grad = initial_grad(self, gradient, create_graph, "backward")
-        run_backward([self], [grad], retain_graph or create_graph, create_graph)
+        run_backward([self], [grad], bool(retain_graph) or create_graph, create_graph)
 
-    def register_hook(self, hook: Callable) -> Callable:
+    def register_hook(self, hook: Callable) -> HookHandle:
         """``hook(grad)`` runs on the gradient of this tensor (summed over all its uses) and may
-        return a replacement for it."""
+        return a replacement for it.  Returns a handle whose ``remove()`` takes the hook off."""
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that does not "
                                "require grad")
@@ -257,9 +263,9 @@ class Tensor:
             if self._hooks is None:
                 self._hooks = []
             self._hooks.append(hook)
-        else:
-            add_node_hook(self.grad_fn, hook)
-        return hook
+            return HookHandle(self._hooks, hook)
+        add_node_hook(self.grad_fn, hook)
+        return HookHandle(node_hooks(self.grad_fn), hook)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` of this non-leaf tensor after backward (leaves always keep theirs)."""
@@ -450,6 +456,26 @@ class Tensor:
 
     def __setitem__(self, index, value):
         inplace.setitem(self, index, value)
+
+
+class HookHandle:
+    """What ``register_hook`` returns (PyTorch's RemovableHandle): ``remove()`` takes the hook off
+    the list it was put in; a second ``remove()`` does nothing."""
+
+    __slots__ = ("hooks", "hook")
+
+    def __init__(self, hooks: list, hook: Callable):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self) -> None:
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+    def __enter__(self) -> HookHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
 
 
 # numpy's ufuncs that are a Tensor op: ``array + t``, ``array @ t``, ``array < t`` ...

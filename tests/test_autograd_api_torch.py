@@ -224,3 +224,30 @@ def test_gradgradcheck_catches_a_wrong_second_derivative():
     assert mg.autograd.gradcheck(FirstOnly.apply, (x,))
     assert mg.autograd.gradgradcheck(FirstOnly.apply, (x,), raise_exception=False) is False
     assert mg.autograd.gradgradcheck(lambda t: t ** 3, (x,), gen_non_contig_grad_outputs=True)
+
+
+def test_backward_with_inputs_fills_only_those_as_pytorch():
+    for lib in (mg, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, 4.0], requires_grad=True)
+        (x * w).sum().backward(inputs=[x])
+        assert w.grad is None, lib.__name__
+        np.testing.assert_array_equal(np.asarray(x.grad.tolist()), [3.0, 4.0])
+
+
+def test_register_hook_returns_a_handle_that_removes_it_as_pytorchs():
+    results = {}
+    for lib in (mg, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        leaf_handle = x.register_hook(lambda g: g * 10)
+        z = x * 3
+        with z.register_hook(lambda g: g * 0):
+            pass  # (a handle is a context manager in PyTorch too: removed on exit)
+        z.sum().backward()
+        first = x.grad.tolist()
+        leaf_handle.remove()
+        leaf_handle.remove()  # a second remove does nothing
+        x.grad = None
+        (x * 2).sum().backward()
+        results[lib.__name__] = (first, x.grad.tolist())
+    assert results["minigrad"] == results["torch"] == ([30.0, 30.0], [2.0, 2.0])
