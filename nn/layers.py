@@ -10,32 +10,7 @@ from minigrad.backend import default_float, xp
 
 from . import init
 from .containers import ModuleList, Sequential  # noqa: F401 (their home before containers.py)
-from .layers_activation import (  # noqa: F401 (nn.layers.<name> as before the split)
-    CELU,
-    ELU,
-    GLU,
-    SELU,
-    CosineSimilarity,
-    Hardshrink,
-    Hardsigmoid,
-    Hardswish,
-    Hardtanh,
-    LogSigmoid,
-    Mish,
-    PairwiseDistance,
-    PReLU,
-    ReLU6,
-    RReLU,
-    SiLU,
-    Softmax2d,
-    Softmin,
-    Softplus,
-    Softshrink,
-    Softsign,
-    Tanhshrink,
-    Threshold,
-)
-from .layers_norm import BatchNorm1d, GroupNorm, LayerNorm, RMSNorm  # noqa: F401
+from .layers_norm import BatchNorm1d, LayerNorm  # noqa: F401 (their home before layers_norm.py)
 from .module import Module, Parameter
 
 

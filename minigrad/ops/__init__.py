@@ -6,7 +6,6 @@ reduction.py    sum mean amax amin max min argmax any all nansum nanmean aminmax
 statistics.py   var std var_mean std_mean
 scan.py         prod cumsum cumprod cummax cummin logcumsumexp
 sorting.py      sort argsort msort topk kthvalue median nanmedian mode
-take_along.py   the fused read-at-indices (and its scatter-add backward) the selections share
 shape.py        reshape permute expand cat stack
 indexing.py     x[index] and x[index] = value, in PyTorch's order
 bitwise.py      & | ^ ~ and the logical ops (no gradient)
@@ -17,7 +16,7 @@ exponential.py  log1p expm1 log2 log10 exp2 rsqrt reciprocal square erfc erfinv 
 rounding.py     floor ceil round trunc frac sign
 predicates.py   isnan isinf isfinite isposinf isneginf isclose allclose nan_to_num
 lerp.py         lerp
-gather.py       gather scatter scatter_add
+gather.py       gather scatter scatter_add (also the read-at-indices of max(dim) sort topk ...)
 selection.py    index_select index_add index_fill masked_fill masked_select take nonzero ...
 reorder.py      flip roll repeat tile repeat_interleave clone
 views.py        narrow select split chunk unbind movedim swapaxes t ... hstack vstack

@@ -7,6 +7,7 @@ from ..backend import int64, xp
 from ..engine import Function, is_grad_enabled, is_tensor, new_constant
 from .array_or_tensor import as_float, broadcast_to, exp, raw, reduced_shape
 from .elementwise import maximum, minimum, where
+from .gather import gather_
 from .reduce_args import (  # noqa: F401 (normalize_dims and reduction_dims: shape.py and scan.py use them)
     dim_alias,
     keepdim_alias,
@@ -16,7 +17,6 @@ from .reduce_args import (  # noqa: F401 (normalize_dims and reduction_dims: sha
     result_dtype,
 )
 from .registry import op
-from .take_along import take_along
 
 
 class _Reduction(Function):
@@ -301,7 +301,7 @@ def _max_or_min(input, dim, keepdim, keepdims, op_name):
         return kind((input.reshape(()), new_constant(xp.zeros((), dtype=int64))))
     _check_not_empty(input, (d,), op_name)
     indices = xp.expand_dims(arg(input.data, axis=d), d)
-    values = take_along(input, indices, d)  # the gradient goes to the chosen element only
+    values = gather_(input, d, indices)  # the gradient goes to the chosen element only
     if not keepdim:
         values, indices = values.squeeze(d), indices.squeeze(d)
     return kind((values, new_constant(xp.asarray(indices, dtype=int64))))

@@ -12,11 +12,11 @@ from ..backend import int64, xp
 from ..engine import Function, is_tensor, new_constant
 from .array_or_tensor import exp, raw
 from .elementwise import where
+from .gather import gather_
 from .reduce_args import dim_alias, keepdim_alias, one_dim
 from .reduction import _Reduction, cast_for
 from .registry import op
 from .shape import cat
-from .take_along import take_along
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,7 +256,7 @@ def _running_extreme(input, dim, axis, accumulate, kind, op_name):
     if data.dtype.kind == "f":
         reached |= xp.isnan(data)
     indices = xp.maximum.accumulate(xp.where(reached, positions, 0), axis=d).astype(int64)
-    return kind((take_along(input, indices, d), new_constant(indices)))
+    return kind((gather_(input, d, indices), new_constant(indices)))
 
 
 @op("cummax")

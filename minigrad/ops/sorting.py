@@ -12,10 +12,10 @@ from .. import return_types
 from ..backend import int64, xp
 from ..engine import new_constant
 from .elementwise import where
+from .gather import gather_
 from .reduce_args import dim_alias, keepdim_alias, one_dim
 from .reduction import _check_not_empty
 from .registry import op
-from .take_along import take_along
 
 
 def _order(data, d: int, descending: bool):
@@ -32,10 +32,10 @@ def _pick(input, indices, d: int, kind, squeeze: bool = False):
     """``kind((values, indices))`` with the values read at ``indices`` along ``d``; a 0-d
     input is one element along dim 0 (PyTorch's view of it) and gives 0-d results."""
     if input.ndim == 0:
-        values = take_along(input.reshape(1), indices.reshape(-1), 0)
+        values = gather_(input.reshape(1), 0, indices.reshape(-1))
         return kind((values.reshape(values.shape if values.numel() != 1 else ()),
                      new_constant(indices.reshape(indices.size if indices.size != 1 else ()))))
-    values = take_along(input, indices, d)
+    values = gather_(input, d, indices)
     if squeeze:
         values, indices = values.squeeze(d), indices.squeeze(d)
     return kind((values, new_constant(xp.array(indices, dtype=int64))))
